@@ -1,0 +1,1 @@
+"""Help Locator: find the nearest free legal-aid consulting room."""

@@ -1,0 +1,1 @@
+"""Geocoding and nearest-office search."""
