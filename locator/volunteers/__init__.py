@@ -1,0 +1,1 @@
+"""Volunteers: sign-up with double opt-in, join requests, support and privacy pages."""
