@@ -26,7 +26,7 @@ MAX_ATTEMPTS = 10
 STALE_SENDING = timedelta(minutes=15)
 
 
-def queue(session: Session, message: Message) -> OutgoingMail:
+def queue(session: Session, message: Message, now: datetime | None = None) -> OutgoingMail:
     mail = OutgoingMail(
         to_address=message.to,
         subject=message.subject,
@@ -34,6 +34,8 @@ def queue(session: Session, message: Message) -> OutgoingMail:
         html_body=message.html or "",
         list_unsubscribe=message.headers.get("List-Unsubscribe", ""),
     )
+    if now is not None:
+        mail.created_at = now
     session.add(mail)
     return mail
 

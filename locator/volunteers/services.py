@@ -19,9 +19,9 @@ from locator.mailer import Message
 from locator.volunteers import outbox
 from locator.volunteers.models import JoinRequest, OutgoingMail, Volunteer, new_public_id
 
-# One confirmation mail per address per this long, however often the form is sent:
+# At most this many mails to one address per hour, however often the form is sent:
 # the form must not become a way to flood someone's inbox.
-RESEND_INTERVAL = timedelta(minutes=10)
+MAILS_PER_ADDRESS_PER_HOUR = 3
 # Sign-ups never confirmed are deleted after this long (the privacy notice says so).
 UNCONFIRMED_KEPT = timedelta(days=30)
 
@@ -95,7 +95,7 @@ def sign_up(
     session.add(volunteer)
     try:
         session.flush()  # raises on a duplicate address
-        mail = outbox.queue(session, compose(volunteer, "confirm"))
+        mail = outbox.queue(session, compose(volunteer, "confirm"), now())
         session.commit()
     except IntegrityError:
         # The same address signed up at this very moment in another request.
@@ -115,20 +115,18 @@ def _resend(
     now: Callable[[], datetime],
 ) -> SignUpResult:
     recent = session.scalar(
-        select(OutgoingMail.id)
-        .where(
+        select(func.count(OutgoingMail.id)).where(
             OutgoingMail.to_address == volunteer.email,
-            OutgoingMail.created_at > now() - RESEND_INTERVAL,
+            OutgoingMail.created_at > now() - timedelta(hours=1),
         )
-        .limit(1)
     )
-    if recent is not None:
+    if recent >= MAILS_PER_ADDRESS_PER_HOUR:
         session.rollback()
         return SignUpResult(volunteer.id, created=False)
     # Only the language follows the new request: the stored answers stay as the
     # address's owner gave them (whoever sent this form has not proved to be them).
     kind = "confirm" if volunteer.confirmed_at is None else "already_confirmed"
-    mail = outbox.queue(session, compose(_with_locale(volunteer, locale), kind))
+    mail = outbox.queue(session, compose(_with_locale(volunteer, locale), kind), now())
     session.commit()
     return SignUpResult(volunteer.id, created=False, mail_ids=[mail.id])
 
@@ -248,28 +246,30 @@ def _like_escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def volunteer_query(criteria: Filter):
-    query = select(Volunteer).order_by(Volunteer.created_at.desc(), Volunteer.id.desc())
+def review_query(model: Reviewable, criteria: Filter):
+    """Records of ``model`` matching ``criteria``, newest first."""
+    query = select(model).order_by(model.created_at.desc(), model.id.desc())
     if criteria.city:
         pattern = f"%{_like_escape(criteria.city.lower())}%"
-        query = query.where(
-            func.lower(Volunteer.city).like(pattern, escape="\\")
-            | func.lower(Volunteer.city_label).like(pattern, escape="\\")
-        )
-    if criteria.skill:
-        # Skills are stored "legal;it": match the code as a whole item.
-        padded = literal(";") + Volunteer.skills + literal(";")
-        query = query.where(padded.like(f"%;{_like_escape(criteria.skill)};%", escape="\\"))
+        condition = func.lower(model.city).like(pattern, escape="\\")
+        if model is Volunteer:
+            condition |= func.lower(Volunteer.city_label).like(pattern, escape="\\")
+        query = query.where(condition)
     if criteria.status:
-        query = query.where(Volunteer.status == criteria.status)
-    if criteria.office_id is not None:
-        query = query.where(Volunteer.office_id == criteria.office_id)
+        query = query.where(model.status == criteria.status)
+    if model is Volunteer:
+        if criteria.skill:
+            # Skills are stored "legal;it": match the code as a whole item.
+            padded = literal(";") + Volunteer.skills + literal(";")
+            query = query.where(padded.like(f"%;{_like_escape(criteria.skill)};%", escape="\\"))
+        if criteria.office_id is not None:
+            query = query.where(Volunteer.office_id == criteria.office_id)
     return query
 
 
-def filtered(session: Session, criteria: Filter):
-    """Every volunteer matching ``criteria``, newest first, streamed in batches."""
-    return session.scalars(volunteer_query(criteria).execution_options(yield_per=500))
+def filtered(session: Session, criteria: Filter, model: Reviewable = Volunteer):
+    """Every record matching ``criteria``, newest first, streamed in batches."""
+    return session.scalars(review_query(model, criteria).execution_options(yield_per=500))
 
 
 def _office_name(volunteer: Volunteer) -> str:
