@@ -1,7 +1,8 @@
-"""Coordinators' pages for volunteers and join requests.
+"""Coordinators' pages for volunteers and join requests, on the admin blueprint.
 
 Both are "review lists" — filter, change status, delete, export CSV — built by one
 ``ReviewPages`` helper, so a later list (questions, error reports) is a few lines.
+The admin blueprint's ``require_login`` guards every route added here.
 """
 
 from __future__ import annotations
@@ -15,14 +16,14 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from locator.admin import NAV
+from locator.admin import bp as admin_bp
 from locator.extensions import db
 from locator.models import Office
 from locator.volunteers import services
 from locator.volunteers.csvexport import iter_csv
 from locator.volunteers.forms import SKILL_LABELS, DeleteForm, StatusForm
 from locator.volunteers.models import SKILLS, JoinRequest, Volunteer
-
-bp = Blueprint("volunteers_admin", __name__, url_prefix="/admin")
 
 PER_PAGE = 50
 
@@ -158,7 +159,7 @@ def _volunteer_context() -> dict:
 
 
 ReviewPages(
-    bp,
+    admin_bp,
     slug="volunteers",
     model=Volunteer,
     columns=services.VOLUNTEER_COLUMNS,
@@ -166,9 +167,11 @@ ReviewPages(
     extra_context=_volunteer_context,
 )
 ReviewPages(
-    bp,
+    admin_bp,
     slug="join-requests",
     model=JoinRequest,
     columns=services.JOIN_COLUMNS,
     template="admin/volunteers/join_requests.html",
 )
+NAV.append(("admin.volunteers", _l("Volunteers")))
+NAV.append(("admin.join_requests", _l("Requests to join")))

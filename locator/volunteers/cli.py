@@ -3,22 +3,17 @@
 from __future__ import annotations
 
 import sys
-from datetime import UTC, datetime
-
 import click
 from flask import Flask
 from flask.cli import AppGroup
 
+from locator import clock
 from locator.extensions import db
 from locator.volunteers import mail, outbox, services
 from locator.volunteers.csvexport import write_csv
 
 volunteers_cli = AppGroup("volunteers", help="Volunteers' sign-ups.")
 mail_cli = AppGroup("mail", help="The outgoing mail queue.")
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 @volunteers_cli.command("export")
@@ -39,7 +34,7 @@ def export_command(output: str) -> None:
 @volunteers_cli.command("purge")
 def purge_command() -> None:
     """Delete sign-ups unconfirmed for 30 days and old sent mails (run daily from cron)."""
-    counts = services.purge(db.session, now=utcnow)
+    counts = services.purge(db.session, now=clock.now)
     click.echo(
         f"Deleted {counts['volunteers']} unconfirmed sign-up(s) and {counts['mails']} old mail(s)."
     )
@@ -48,7 +43,7 @@ def purge_command() -> None:
 @mail_cli.command("retry")
 def retry_command() -> None:
     """Send every pending or failed mail again (run every few minutes from cron)."""
-    counts = outbox.retry(db.session, mail.mailer(), now=utcnow)
+    counts = outbox.retry(db.session, mail.mailer(), now=clock.now)
     click.echo(f"Sent {counts['sent']}, failed {counts['failed']}.")
     if counts["failed"]:
         sys.exit(1)

@@ -3,23 +3,20 @@ person's language, the city located with the app's geocoder and nearest search."
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from flask import Flask, current_app, render_template, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
+from locator import clock, geo
 from locator.extensions import db
+from locator.geo.nearest import nearest
+from locator.geo.service import QueryTooLong
 from locator.mailer import Mailer, MailSettings, Message
 from locator.volunteers import outbox, tokens
 from locator.volunteers.models import Volunteer
 from locator.volunteers.services import Located
 
 EXTENSION = "locator.mailer"
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 def init_app(app: Flask) -> None:
@@ -45,12 +42,12 @@ def compose_volunteer(volunteer: Volunteer, kind: str) -> Message:
     lang = volunteer.locale if volunteer.locale in current_app.config["LANGUAGES"] else "uk"
     confirm_url = external_url(
         "volunteers.confirm",
-        token=tokens.make_token(secret, tokens.CONFIRM, volunteer.public_id),
+        token=tokens.make_token(secret, tokens.CONFIRM, volunteer.public_id, now=clock.now),
         lang=lang,
     )
     withdraw_url = external_url(
         "volunteers.withdraw",
-        token=tokens.make_token(secret, tokens.WITHDRAW, volunteer.public_id),
+        token=tokens.make_token(secret, tokens.WITHDRAW, volunteer.public_id, now=clock.now),
         lang=lang,
     )
     context = {
@@ -81,21 +78,17 @@ def compose_volunteer(volunteer: Volunteer, kind: str) -> Message:
 def send_now(mail_ids: list[int]) -> None:
     """Send mails just committed; a failure stays recorded for `flask mail retry`."""
     if mail_ids:
-        outbox.deliver(db.session, mailer(), mail_ids, now=utcnow)
+        outbox.deliver(db.session, mailer(), mail_ids, now=clock.now)
 
 
 def locate_city(city: str) -> Located | None:
     """The city's place (gazetteer first) and the nearest active office to it."""
-    from locator import geo  # the geo package reads the app's service at call time
-    from locator.geo.nearest import nearest
-    from locator.geo.service import QueryTooLong
-
     try:
         place = geo.current().geocode(db.session, city, lang="uk")
     except QueryTooLong:
         return None
     if place is None:
         return None
-    hits = nearest(db.session.connection(), place.lat, place.lon, now=utcnow(), limit=1)
+    hits = nearest(db.session.connection(), place.lat, place.lon, now=clock.now(), limit=1)
     office_id = hits[0].row["id"] if hits else None
     return Located(label=place.label, lat=place.lat, lon=place.lon, office_id=office_id)

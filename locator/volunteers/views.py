@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from flask import Blueprint, abort, current_app, redirect, render_template, url_for
 from flask_babel import get_locale
 
+from locator import clock
 from locator.extensions import db, limiter
-from locator.volunteers import mail, services, tokens
+from locator.volunteers import cli, mail, services, tokens
 from locator.volunteers.forms import SKILL_LABELS, DeleteForm, JoinForm, VolunteerForm
 
 bp = Blueprint("volunteers", __name__)
 
 
-def utcnow() -> datetime:
-    return datetime.now(UTC)
+@bp.record_once
+def _setup(state) -> None:
+    mail.init_app(state.app)
+    cli.init_app(state.app)
 
 
 def _signup_limit() -> str:
@@ -40,7 +41,7 @@ def signup():
             locale=_locale(),
             locate=mail.locate_city,
             compose=mail.compose_volunteer,
-            now=utcnow,
+            now=clock.now,
         )
         mail.send_now(result.mail_ids)
         return redirect(url_for(".thanks"), code=303)
@@ -55,7 +56,7 @@ def thanks():
 def _read(purpose: str, token: str) -> str | None:
     """The public id in a link; None when the link is too old; 404 when it is not ours."""
     try:
-        return tokens.read_token(current_app.config["SECRET_KEY"], purpose, token, now=utcnow)
+        return tokens.read_token(current_app.config["SECRET_KEY"], purpose, token, now=clock.now)
     except tokens.TokenExpiredError:
         return None
     except tokens.TokenError:
@@ -68,7 +69,7 @@ def confirm(token: str):
     public_id = _read(tokens.CONFIRM, token)
     if public_id is None:
         return render_template("volunteers/link_expired.html", purpose="confirm"), 410
-    volunteer = services.confirm(db.session, public_id, now=utcnow)
+    volunteer = services.confirm(db.session, public_id, now=clock.now)
     if volunteer is None:
         return render_template("volunteers/link_expired.html", purpose="gone"), 410
     return render_template("volunteers/confirmed.html")
@@ -101,7 +102,7 @@ def join():
     if form.validate_on_submit():
         if not form.website_url.data:
             data = {name: getattr(form, name).data for name in services.JOIN_FIELDS}
-            services.request_join(db.session, data, locale=_locale(), now=utcnow)
+            services.request_join(db.session, data, locale=_locale(), now=clock.now)
         return redirect(url_for(".join_thanks"), code=303)
     return render_template("volunteers/join.html", form=form)
 
