@@ -15,6 +15,7 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
+from wtforms.fields.choices import SelectChoice
 
 from locator.admin import NAV
 from locator.admin import bp as admin_bp
@@ -112,9 +113,9 @@ class ReviewPages:
     def _status_form(self, record) -> StatusForm:
         form = StatusForm(prefix=f"r{record.id}", formdata=None)
         allowed = services.allowed_statuses(record)
-        choices = [(s, STATUS_LABELS[s]) for s in self.model.statuses if s in allowed]
+        choices = [SelectChoice(s, STATUS_LABELS[s]) for s in self.model.statuses if s in allowed]
         if record.status not in allowed:
-            choices.insert(0, (record.status, STATUS_LABELS[record.status]))
+            choices.insert(0, SelectChoice(record.status, STATUS_LABELS[record.status]))
         form.status.choices = choices
         form.status.data = record.status
         return form
@@ -125,7 +126,7 @@ class ReviewPages:
     def status_view(self, record_id: int):
         record = self._record(record_id)
         form = StatusForm(prefix=f"r{record_id}")
-        form.status.choices = [(s, s) for s in services.allowed_statuses(record)]
+        form.status.choices = [SelectChoice(s) for s in services.allowed_statuses(record)]
         if form.validate_on_submit() and services.set_status(db.session, record, form.status.data):
             flash(_("Status changed to “%(status)s”.", status=STATUS_LABELS[record.status]))
         else:

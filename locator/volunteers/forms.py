@@ -15,6 +15,7 @@ from wtforms import (
     TelField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -115,7 +116,7 @@ class VolunteerForm(PhoneMixin, FlaskForm):
     skills = MultiCheckboxField(
         _l("How would you like to help?"),
         [Optional()],
-        choices=[(code, SKILL_LABELS[code]) for code in SKILLS],
+        choices=[SelectChoice(code, SKILL_LABELS[code]) for code in SKILLS],
     )
     languages = StringField(
         _l("Languages you speak"),
@@ -137,7 +138,7 @@ class VolunteerForm(PhoneMixin, FlaskForm):
     consent = BooleanField(
         _l("I agree that the network keeps my details to contact me about volunteering."),
         [DataRequired(message=_l("We can only keep your details with your consent."))],
-        description=_l("Read what we keep, why and for how long in the privacy notice."),
+        description=_l("What we keep, why and for how long:"),
     )
     website_url = StringField(HONEYPOT_LABEL, [Optional(), Length(max=500)])
 
@@ -177,7 +178,7 @@ class JoinForm(PhoneMixin, FlaskForm):
     consent = BooleanField(
         _l("I agree that the network keeps these details to review our application."),
         [DataRequired(message=_l("We can only keep your details with your consent."))],
-        description=_l("Read what we keep, why and for how long in the privacy notice."),
+        description=_l("What we keep, why and for how long:"),
     )
     website_url = StringField(HONEYPOT_LABEL, [Optional(), Length(max=500)])
 
