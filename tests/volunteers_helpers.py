@@ -59,7 +59,11 @@ def links(message) -> dict[str, str]:
     return found
 
 
-def make_admin(email: str = "coordinator@example.org", password: str = "correct horse 42"):
+ADMIN_EMAIL = "coordinator@example.org"
+ADMIN_PASSWORD = "correct horse 42"
+
+
+def make_admin(email: str = ADMIN_EMAIL, password: str = ADMIN_PASSWORD):
     user = User(email=email)
     user.set_password(password)
     db.session.add(user)
@@ -67,5 +71,5 @@ def make_admin(email: str = "coordinator@example.org", password: str = "correct 
     return user
 
 
-def log_in(client, email: str = "coordinator@example.org", password: str = "correct horse 42"):
+def log_in(client, email: str = ADMIN_EMAIL, password: str = ADMIN_PASSWORD):
     return post_form(client, "/admin/login", {"email": email, "password": password})
