@@ -7,11 +7,25 @@ import re
 from html import unescape
 from urllib.parse import urlsplit
 
+from flask.testing import FlaskClient
+
 from locator.extensions import db
 from locator.models import User
 
 _CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*name="csrf_token"')
 _LINK = re.compile(r"https?://[^\s<>\"']+/volunteer/(confirm|withdraw)/[A-Za-z0-9_.\-]+[^\s<>\"']*")
+
+
+class FreshContextClient(FlaskClient):
+    """A test client whose every request gets its own app context, as under a server.
+
+    The `app` fixture keeps an app context pushed for the whole test, and Flask reuses
+    it for the client's requests: `g` (Flask-Login's cached user, Flask-WTF's cached
+    CSRF token) and the database session would then leak from one request to the next."""
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
 
 
 def csrf_token(html: str) -> str:

@@ -11,7 +11,17 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from urllib.parse import urlencode
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -144,7 +154,9 @@ class ReviewPages:
     def csv_view(self):
         rows = services.filtered(db.session, current_filter(self.model), self.model)
         stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M")
-        response = Response(iter_csv(self.columns, rows), mimetype="text/csv")
+        # The body is written after the view returns: keep the app context (and session).
+        body = stream_with_context(iter_csv(self.columns, rows))
+        response = Response(body, mimetype="text/csv")
         response.headers["Content-Disposition"] = f'attachment; filename="{self.slug}-{stamp}.csv"'
         response.headers["Cache-Control"] = "no-store"
         return response

@@ -142,4 +142,3 @@ def privacy():
         unconfirmed_days=services.UNCONFIRMED_KEPT.days,
         skills=SKILL_LABELS,
     )
-
