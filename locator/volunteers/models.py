@@ -6,7 +6,7 @@ import secrets
 from datetime import UTC, datetime
 
 from sqlalchemy import DateTime, ForeignKey, Integer, String, Text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from locator.extensions import db
 from locator.models import Office
@@ -28,6 +28,11 @@ SKILLS = ("legal", "translation", "outreach", "posters", "it", "other")
 # (sign-up, e-mail link); coordinators move them on from there.
 VOLUNTEER_STATUSES = ("new", "confirmed", "contacted", "active", "declined")
 JOIN_STATUSES = ("new", "contacted", "accepted", "declined")
+
+
+def search_key(*parts: str | None) -> str:
+    """Case-folded text for filters: SQLite's lower() leaves Cyrillic capitals as they are."""
+    return " ".join(p.casefold() for p in parts if p)[:400]
 
 
 class Reviewed:
@@ -53,6 +58,7 @@ class Volunteer(Reviewed, db.Model):
     phone: Mapped[str] = mapped_column(String(20))  # E.164
     city: Mapped[str] = mapped_column(String(120))  # as typed
     city_label: Mapped[str] = mapped_column(String(200), default="")  # as geocoded
+    city_key: Mapped[str] = mapped_column(String(400), default="")  # for the city filter
     lat: Mapped[float | None]
     lon: Mapped[float | None]
     office_id: Mapped[int | None] = mapped_column(
@@ -68,6 +74,12 @@ class Volunteer(Reviewed, db.Model):
 
     statuses = VOLUNTEER_STATUSES
 
+    @validates("city", "city_label")
+    def _keep_city_key(self, key: str, value: str) -> str:
+        other = self.city_label if key == "city" else self.city
+        self.city_key = search_key(value, other)
+        return value
+
     @property
     def skill_list(self) -> list[str]:
         return [s for s in self.skills.split(";") if s]
@@ -82,8 +94,14 @@ class JoinRequest(Reviewed, db.Model):
     email: Mapped[str] = mapped_column(String(254), index=True)
     phone: Mapped[str] = mapped_column(String(20))
     about: Mapped[str] = mapped_column(Text, default="")
+    city_key: Mapped[str] = mapped_column(String(400), default="")  # for the city filter
 
     statuses = JOIN_STATUSES
+
+    @validates("city")
+    def _keep_city_key(self, key: str, value: str) -> str:
+        self.city_key = search_key(value)
+        return value
 
 
 MAIL_STATUSES = ("pending", "sending", "sent", "failed")

@@ -250,11 +250,8 @@ def review_query(model: Reviewable, criteria: Filter):
     """Records of ``model`` matching ``criteria``, newest first."""
     query = select(model).order_by(model.created_at.desc(), model.id.desc())
     if criteria.city:
-        pattern = f"%{_like_escape(criteria.city.lower())}%"
-        condition = func.lower(model.city).like(pattern, escape="\\")
-        if model is Volunteer:
-            condition |= func.lower(Volunteer.city_label).like(pattern, escape="\\")
-        query = query.where(condition)
+        pattern = f"%{_like_escape(criteria.city.casefold())}%"
+        query = query.where(model.city_key.like(pattern, escape="\\"))
     if criteria.status:
         query = query.where(model.status == criteria.status)
     if model is Volunteer:
