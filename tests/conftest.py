@@ -95,8 +95,9 @@ def app(app_config, postgres_url):
         limiter.reset()
         yield app
         db.session.remove()
-        if not postgres_url:
-            db.engine.dispose()
+        # Close pooled connections now: left to the garbage collector, psycopg's
+        # ResourceWarning would fail whichever later test happens to be running.
+        db.engine.dispose()
 
 
 @pytest.fixture
