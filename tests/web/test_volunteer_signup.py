@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from locator.extensions import db
 from locator.volunteers.models import OutgoingMail, Volunteer
@@ -181,3 +182,13 @@ def test_too_many_sign_ups_from_one_address_get_a_polite_429(app, client):
     assert "Please wait a minute and try again" in response.get_data(as_text=True)
     assert len(volunteers()) == 3
     assert client.get("/volunteer").status_code == 200  # reading the form is not limited
+
+
+def test_database_errors_do_not_quote_personal_data(app):
+    db.session.add(Volunteer(name="A", email="twice@example.org", phone="+380501234567", city="X"))
+    db.session.commit()
+    db.session.add(Volunteer(name="B", email="twice@example.org", phone="+380501234567", city="X"))
+    with pytest.raises(IntegrityError) as caught:
+        db.session.commit()
+    db.session.rollback()
+    assert "twice@example.org" not in str(caught.value)
