@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import traceback
+
 from flask import Flask, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
@@ -65,7 +67,13 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(Exception)
     def server_error(error: Exception):
         db.session.rollback()
-        app.logger.exception("Unhandled error on %s %s", request.method, request.path)
+        # The error's class and where it happened, not its message: a database error's
+        # message quotes the row ("Key (email)=(…) already exists"), and logs keep no
+        # personal data.
+        frames = "".join(traceback.format_tb(error.__traceback__))
+        app.logger.error(
+            "Unhandled %s on %s %s\n%s", type(error).__name__, request.method, request.path, frames
+        )
         message = _messages()[500]
         if _wants_json():
             return json_error(500, "server_error", message)
