@@ -8,6 +8,7 @@ from __future__ import annotations
 import http.client
 import re
 import threading
+import time
 import urllib.parse
 from collections import Counter
 
@@ -42,7 +43,13 @@ def live_app(app):
     server.shutdown()
     thread.join(5)
     server.server_close()
-    db.engine.dispose()  # close the server threads' pooled connections now, not at GC
+    # Request threads may still be tearing down: wait for their connections to come
+    # back, then close them all now rather than at garbage collection.
+    db.session.remove()
+    deadline = time.monotonic() + 10
+    while db.engine.pool.checkedout() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    db.engine.dispose()
 
 
 def open_form(port: int) -> tuple[str, str]:
