@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 import psycopg
 import pytest
+from flask import g, request_started
 from sqlalchemy import text
 
 from locator import create_app
@@ -79,9 +80,18 @@ def app_config(tmp_path, postgres_url, gazetteer, clock) -> dict:
     }
 
 
+def _fresh_g(sender, **extra) -> None:
+    g.__dict__.clear()
+
+
 @pytest.fixture
 def app(app_config, postgres_url):
     app = create_app(app_config)
+    # Requests reuse the app context the test holds open (Flask pushes a new one only when
+    # none is active), so `g` would carry the page language, the signed-in user, the CSP
+    # nonce … from one request into the next. Each request starts with a fresh `g`, as in
+    # production.
+    request_started.connect(_fresh_g, app)
     with app.app_context():
         if postgres_url:
             db.create_all()
