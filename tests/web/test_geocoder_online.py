@@ -171,9 +171,16 @@ def test_the_cache_survives_a_new_app_process(online_config, app, nominatim):
 
     app.test_client().get("/api/v1/offices/nearest", query_string={"near": ADDRESS})
     other = create_app(online_config)  # a second app server on the same database
-    response = other.test_client().get("/api/v1/offices/nearest", query_string={"near": ADDRESS})
-    assert response.get_json()["origin"]["source"] == "nominatim"
-    assert len(nominatim.searches) == 1
+    try:
+        response = other.test_client().get(
+            "/api/v1/offices/nearest", query_string={"near": ADDRESS}
+        )
+        assert response.get_json()["origin"]["source"] == "nominatim"
+        assert len(nominatim.searches) == 1
+    finally:
+        with other.app_context():
+            db.session.remove()
+            db.engine.dispose()
 
 
 def test_a_city_the_gazetteer_knows_does_not_go_online(online_config, client, nominatim):
