@@ -15,6 +15,7 @@ import re
 import unicodedata
 from bisect import bisect_left
 from collections.abc import Iterable, Iterator
+from itertools import product
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from pathlib import Path
@@ -141,6 +142,7 @@ def _loose(norm: str) -> str:
 # --- coordinates ----------------------------------------------------------------
 
 _NUM = r"[+\-−]?\d{1,3}(?:[.,]\d{1,15})?"
+_BAD_NUMBER = re.compile(r"^\s*[+\-]?(nan|inf|infinity)\b|\b(nan|inf|infinity)\s*$", re.I)
 _COORD_RE = re.compile(
     rf"^\s*\(?\s*({_NUM})\s*°?\s*([nsпю])?\s*(?:[,;]\s*|\s+)({_NUM})\s*°?\s*([ewсзвo])?\s*\)?\s*$",
     re.IGNORECASE,
@@ -205,6 +207,11 @@ _FREE_TEXT_STOP = frozenset(
     ).split()
 )
 
+# Town names that are also common words: not taken from the start of a sentence.
+_SENTENCE_START_STOP = frozenset(
+    normalize(w) for w in "Суми Рівне Бар Ізюм Щастя Мирноград Nice Mobile Reading Split".split()
+)
+
 _ENDINGS = (
     "ами", "ями", "ові", "еві", "єві", "ому", "ему", "ого", "его", "ою", "ею", "єю",
     "ой", "ей", "ом", "ем", "ах", "ях", "ам", "ям", "ій", "ої", "ий", "ую", "ая", "а",
@@ -214,28 +221,38 @@ _NAME_ENDINGS = ("ий", "ій", "ой", "ая", "а", "я", "о", "е", "є", "
 _VOWELS = "аеєиіїоуюяыэ"
 
 
-def _text_stems(tok: str) -> Iterator[str]:
+def _text_stems(tok: str, shortest: int = 4) -> Iterator[str]:
     yield tok
     for end in _ENDINGS:
-        if tok.endswith(end) and len(tok) - len(end) >= 4:
+        if tok.endswith(end) and len(tok) - len(end) >= shortest:
             yield tok[: -len(end)]
 
 
-def _name_stems(word: str) -> set[str]:
-    """Stems a declined form reduces to: Одеса→одес, Харків→харков, Київ→києв."""
+def _name_stems(word: str, shortest: int = 4) -> set[str]:
+    """Stems a declined form reduces to: Одеса→одес, Харків→харков, Київ→києв,
+    Ірпінь→ірпен."""
     stems = {word}
     for end in _NAME_ENDINGS:
         if word.endswith(end):
-            if len(word) - len(end) >= 4:
+            if len(word) - len(end) >= shortest:
                 stems.add(word[: -len(end)])
             break
-    if len(word) >= 4 and word[-1] not in _VOWELS and word[-2] in "іїо":
-        head, vowel, tail = word[:-2], word[-2], word[-1]
+    base = word.removesuffix("ь")
+    if len(base) >= 4 and base[-1] not in _VOWELS and base[-2] in "іїо":
+        head, vowel, tail = base[:-2], base[-2], base[-1]
         if vowel == "і":
             stems.update({head + "о" + tail, head + "е" + tail})
         elif vowel == "ї":
             stems.add(head + "є" + tail)
     return stems
+
+
+def _first_letter_class(key: str) -> str:
+    first = key[:1]
+    for cls in ("ckq", "ijye", "vw", "fp", "zs"):
+        if first in cls:
+            return cls
+    return first
 
 
 # --- the gazetteer --------------------------------------------------------------
@@ -347,6 +364,10 @@ class Gazetteer:
                 if _CYRILLIC.search(words[-1]):
                     head = " ".join(words[:-1])
                     keys.update(f"{head} {s}" if head else s for s in _name_stems(words[-1]))
+                    if len(words) > 1:  # "у Білій Церкві": every word declined
+                        keys.update(
+                            " ".join(c) for c in product(*(_name_stems(w, 3) for w in words))
+                        )
                 for k in keys:
                     lst = self._free.setdefault(k, [])
                     if idx not in lst:
@@ -426,8 +447,12 @@ class Gazetteer:
                     radius = min(math.sqrt(e.population) / 100.0, 30.0)
                     grid.setdefault((gx, gy), []).append((e.lat, e.lon, e.population, radius))
                 if e.population >= FREE_TEXT_MIN_POPULATION:
+                    first = _first_letter_class(normalize(e.name_en))
                     for k in keys[idx]:
-                        self._index_free(k, idx)
+                        # junk alternate names ("Kazakh" for Petropavl) stay out of
+                        # free text: a Latin one must start like the main name
+                        if not k.isascii() or _first_letter_class(k) == first:
+                            self._index_free(k, idx)
 
     def _add_regions(self, regions: list[dict], by_id: dict, keys: list[set[str]]) -> None:
         for r in regions:
@@ -567,6 +592,10 @@ class Gazetteer:
         """What one comma-separated part names: ("city", candidates, country hints),
         ("region", entry, _) or ("country", entry, _)."""
         words = [w for w in part.split(" ") if not w.isdigit()] or part.split(" ")
+        if len(words) > 1:  # "Демо-місто", "Нове Село": a name that looks like a prefix
+            cands = self._names.get(" ".join(words))
+            if cands:
+                return ("city", cands, set())
         city_marked = False
         while len(words) > 1 and (words[0] in _CITY_WORDS or (city_marked and words[0] == "of")):
             city_marked = city_marked or words[0] in _CITY_WORDS
@@ -643,6 +672,8 @@ class Gazetteer:
         if coords is not None:
             lat, lon = coords
             return Place(f"{lat:.5f}, {lon:.5f}", lat, lon, "point", "coordinates", None)
+        if _BAD_NUMBER.search(query):
+            return None  # "nan, 30" is broken coordinates, not Nan in Thailand
         idx = self._resolve(query)
         return None if idx is None else self._place(idx, lang)
 
@@ -696,7 +727,7 @@ class Gazetteer:
         scored: dict[int, float] = {}
         for k in pool:
             ratio = SequenceMatcher(None, q, k).ratio()
-            if ratio < 0.6:
+            if ratio < 0.7:
                 continue
             for i in self._suggest_keys[k]:
                 e = self._entries[i]
@@ -727,8 +758,13 @@ class Gazetteer:
         text = unicodedata.normalize("NFKC", text[:MAX_TEXT_CHARS])
         raw: list[str] = []
         caps: list[bool] = []
+        starts: list[bool] = []  # first word of a sentence
+        end = 0
         for m in _WORD.finditer(text):
             tok = m.group()
+            gap = text[end : m.start()]
+            starts.append(not raw or any(ch in gap for ch in ".!?:\n•"))
+            end = m.end()
             if tok[-2:] in ("'s", "’s") and not _CYRILLIC.search(tok):
                 tok = tok[:-2]  # "Kazakhstan's"
             raw.append(normalize(tok))
@@ -757,6 +793,13 @@ class Gazetteer:
                         found = free.get(f"{head} {stem}" if head else stem)
                         if found:
                             break
+                if found is None and k > 1 and all(_CYRILLIC.search(w) for w in words):
+                    for combo in product(*(list(_text_stems(w, 3)) for w in words)):
+                        found = free.get(" ".join(combo))
+                        if found:
+                            break
+                if found and k == 1 and starts[i] and words[0] in _SENTENCE_START_STOP:
+                    found = None  # "Суми грошей…", "Nice weather…"
                 if found:
                     hits.append(found)
                     matched = k
