@@ -270,9 +270,17 @@ _TRANSLIT = {
 _UK_ONLY = re.compile(r"^[абвгґдеєжзиіїйклмнопрстуфхцчшщьюя' \-’ʼ]+$", re.IGNORECASE)
 
 
+_TRANSLIT_INITIAL = {"є": "ye", "ї": "yi", "й": "y", "ю": "yu", "я": "ya"}
+
+
 def _translit_uk(word: str) -> str:
     """Ukrainian national transliteration (2010), enough to compare with geonames."""
-    return "".join(_TRANSLIT.get(ch, ch) for ch in normalize(word).replace(" ", ""))
+    out = []
+    for w in normalize(word).split(" "):
+        if w:
+            out.append(_TRANSLIT_INITIAL.get(w[0], _TRANSLIT.get(w[0], w[0])))
+            out.extend(_TRANSLIT.get(ch, ch) for ch in w[1:])
+    return "".join(out)
 
 
 class _Entry:
@@ -431,8 +439,16 @@ class Gazetteer:
             else:
                 matcher.set_seq1(translit)
                 score = matcher.ratio()
-            if re.search("[іїєґь]", alt, re.IGNORECASE):
-                score += 0.01  # Кропивницький, not Кропивницкий
+            # ties: Хмельницький, not Хмельницкий; Слов'янськ, not Славянск
+            low = alt.lower()
+            if re.search("[іїєґ]", low):
+                score += 0.01
+            if re.search("[сцз]ьк", low):
+                score += 0.01
+            if re.search(r"(?<!ь)[сцз]к(ий|ая|ое)?\b|и[яюе]\b|[чшщж]ь", low):
+                score -= 0.02  # Russian endings
+            if "ь" in low:
+                score += 0.005  # Умань, not Уман
             if score > best_score:
                 best, best_score = alt, score
         return best if best_score >= 0.7 else None
@@ -579,6 +595,7 @@ class Gazetteer:
                 e.country in hint_cc,
                 e.country == "UA" and e.admin1 in hint_a1,
                 home,
+                c[1],  # a town's own name beats another's old name (Слов'янськ, Nikopol)
                 not e.minor,
                 e.population,
             )

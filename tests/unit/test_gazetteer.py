@@ -4,6 +4,7 @@ values (to 0.1°), not against the data the gazetteer was built from."""
 
 from __future__ import annotations
 
+import csv
 import math
 from pathlib import Path
 
@@ -117,6 +118,11 @@ def test_city_spellings_resolve_to_the_city(gazetteer, query, where):
         ("Алматы", "uk", "Алмати, KZ", "KZ"),
         ("Нур-Султан", "uk", "Астана, KZ", "KZ"),
         ("Bishkek", "uk", "Бішкек, KG", "KG"),
+        ("Khmelnytskyi", "uk", "Хмельницький, UA", "UA"),
+        ("Uman", "uk", "Умань, UA", "UA"),
+        ("Kerch", "uk", "Керч, UA", "UA"),
+        ("Slovyansk", "uk", "Слов'янськ, UA", "UA"),
+        ("Славянск", "en", "Slovyansk, UA", "UA"),
     ],
 )
 def test_labels_follow_the_language(gazetteer, query, lang, label, country):
@@ -210,6 +216,18 @@ def test_a_country_sits_at_its_capital(gazetteer):
     assert near(gazetteer.lookup("Moldova"), CHISINAU)
 
 
+def test_every_seed_office_city_resolves_near_its_offices(gazetteer):
+    """The demonstration offices' cities, as written in seed_data/offices.csv."""
+    path = Path(__file__).resolve().parents[2] / "seed_data" / "offices.csv"
+    with path.open(encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    assert len(rows) >= 60
+    for row in rows:
+        place = gazetteer.lookup(f"{row['city']}, {row['country']}")
+        assert near(place, (float(row["lat"]), float(row["lon"])), tol=0.15), row["city"]
+        assert place.country == row["country"]
+
+
 class TestAmbiguity:
     def test_ukraine_wins_over_a_bigger_namesake_abroad(self, gazetteer):
         assert near(gazetteer.lookup("Odessa"), ODESA)  # not Odessa, Texas
@@ -230,6 +248,10 @@ class TestAmbiguity:
         assert place.precision == "city"
         assert near(place, (50.58, 30.49))
         assert gazetteer.lookup("Одеса, Одеська область").precision == "city"
+
+    def test_a_towns_own_name_beats_an_old_name_of_another(self, gazetteer):
+        # Nikopol (105,160 people) lists "Слов'янськ" among its alternate names
+        assert near(gazetteer.lookup("Слов'янськ"), (48.85, 37.60))
 
     def test_a_far_bigger_city_abroad_keeps_its_own_name(self, gazetteer):
         # "Alexandria" is also an alternate name of Oleksandriia (UA, 80,000 people)
