@@ -193,7 +193,8 @@ class _Columns:
         self.items, self.gap = list(items), gap
         self.split = self.height = 0.0
 
-    def getSpaceBefore(self) -> float:  # noqa: N802 — reportlab's name
+    # getSpaceBefore / wrap / drawOn: the names reportlab's flowables use.
+    def getSpaceBefore(self) -> float:
         return self.items[0].getSpaceBefore() if self.items else 0.0
 
     def wrap(self, width: float, _height: float) -> tuple[float, float]:
@@ -215,7 +216,7 @@ class _Columns:
         self.col_w = col_w
         return width, self.height
 
-    def drawOn(self, c: Canvas, x: float, y: float) -> None:  # noqa: N802
+    def drawOn(self, c: Canvas, x: float, y: float) -> None:
         for col, items in enumerate((self.items[: self.split], self.items[self.split :])):
             top = y + self.height
             for i, p in enumerate(items):
