@@ -8,10 +8,10 @@ from flask_babel import lazy_gettext as _l
 from locator.admin import NAV
 from locator.admin import bp as admin_bp
 from locator.extensions import db
-from locator.poster.forms import LANGUAGE_CHOICES
+from locator.poster.forms import LANGUAGE_NAMES
 from locator.poster.services import download_counts
 
-NAV.append(("admin.posters", _l("Posters")))
+NAV.append(("admin.posters", _l("Poster downloads")))
 
 
 # On the admin blueprint, so its login check covers this page like every other /admin page.
@@ -22,5 +22,5 @@ def posters():
         "posters/admin.html",
         rows=rows,
         total=sum(row.count for row in rows),
-        language_names=dict(LANGUAGE_CHOICES),
+        language_names=LANGUAGE_NAMES,
     )

@@ -8,13 +8,20 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
 from wtforms import HiddenField, RadioField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, Length, Optional
 
 from locator.offices.search import BadParameter, parse_search
 from locator.poster.services import POSTER_LANGS, POSTER_SIZES, PosterRequest
 
-LANGUAGE_CHOICES = [("uk", "Українська"), ("en", "English")]
-SIZE_CHOICES = [("A4", _l("A4 (210 × 297 mm)")), ("A3", _l("A3 (297 × 420 mm)"))]
+LANGUAGE_NAMES = {"uk": "Українська", "en": "English"}  # each in its own language
+LANGUAGE_CHOICES = [
+    SelectChoice(code, name, {"lang": code}) for code, name in LANGUAGE_NAMES.items()
+]
+SIZE_CHOICES = [
+    SelectChoice("A4", _l("A4 (210 × 297 mm)")),
+    SelectChoice("A3", _l("A3 (297 × 420 mm)")),
+]
 NEAR_MAX = 300
 SLUG_MAX = 120
 
@@ -47,7 +54,12 @@ class PosterForm(FlaskForm):
     )
     lat = HiddenField()
     lon = HiddenField()
-    office = HiddenField(validators=[Optional(), Length(max=SLUG_MAX)])
+    office = HiddenField(
+        validators=[
+            Optional(),
+            Length(max=SLUG_MAX, message=_l("This consulting room is not in our list (any more).")),
+        ]
+    )
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)

@@ -20,7 +20,7 @@ import reportlab
 import segno
 from babel.numbers import format_decimal
 from flask_babel import force_locale
-from flask_babel import gettext as _gettext
+from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -114,7 +114,7 @@ def poster_texts(_: Callable[[str], str], *, network: str, helps: Sequence[str])
         find_text=_("Find the nearest consulting room in your city: scan the code or open"),
         scan_text=_("Scan with your phone"),
         phone_label=_("Tel."),
-        hours_label=_("Hours:"),
+        hours_label=_("Office hours:"),
     )
 
 
@@ -139,7 +139,7 @@ def _poster_office(row: Mapping, distance_km: float | None, lang: str) -> Poster
     distance = ""
     if distance_km is not None:
         km = format_decimal(round(distance_km, 1), format="#,##0.0", locale=lang)
-        distance = _gettext("%(km)s km", km=km)
+        distance = _("%(km)s km", km=km)
     return PosterOffice(
         name=row["name"],
         address=address,
@@ -163,7 +163,7 @@ def build_content(
         origin = None
         offices: list[PosterOffice] = []
         texts = poster_texts(
-            _gettext, network=network, helps=[category_label(code) for code in CATEGORIES]
+            _, network=network, helps=[category_label(code) for code in CATEGORIES]
         )
         if req.office:
             office = session.scalar(select(Office).where(Office.slug == req.office, Office.active))
@@ -173,7 +173,7 @@ def build_content(
             offices.append(
                 _poster_office({**row, "opening_hours": office.opening_hours}, None, req.lang)
             )
-            texts = PosterTexts(**{**asdict(texts), "nearest_title": _gettext("Consulting room:")})
+            texts = PosterTexts(**{**asdict(texts), "nearest_title": _("Consulting room:")})
         elif req.personalised:
             search = SearchRequest(
                 near=req.near, lat=req.lat, lon=req.lon, limit=NEAREST_ON_POSTER, filters=Filters()

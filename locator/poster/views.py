@@ -14,7 +14,7 @@ from flask_babel import gettext as _
 from locator import clock, geo
 from locator.extensions import db, limiter
 from locator.offices.search import PlaceNotFound
-from locator.poster.forms import LANGUAGE_CHOICES, PosterForm, form_from_args
+from locator.poster.forms import LANGUAGE_NAMES, PosterForm, form_from_args
 from locator.poster.services import (
     OfficeNotFound,
     PosterCache,
@@ -75,7 +75,7 @@ def _page(form: PosterForm, status: int = 200, **context):
             "posters/form.html",
             form=form,
             errors=context.pop("errors", form.messages),
-            language_names=dict(LANGUAGE_CHOICES),
+            language_names=LANGUAGE_NAMES,
             can_preview=shutil.which("pdftoppm") is not None,
             **context,
         ),
