@@ -385,3 +385,22 @@ def cluster_feature(cluster: Cluster) -> dict[str, Any]:
         "properties": {"cluster": True, "count": cluster.count, "bbox": list(cluster.bbox)},
     }
 
+
+
+# From this zoom on, or with fewer offices than this in view, the API sends
+# every office as a point (Leaflet.markercluster groups them in the browser).
+POINTS_ZOOM = 12
+MAX_POINTS = 300
+
+
+def cluster_plan(
+    points: Sequence[tuple[float, float, Any]], zoom: int | None
+) -> tuple[list[Cluster], list[Any]]:
+    """Decide what the overview map gets for ``points`` in view at ``zoom``.
+
+    Returns ``(clusters, items)``: server-side clusters for crowded cells at
+    low zoom, and the items to send as full office features.
+    """
+    if zoom is None or zoom >= POINTS_ZOOM or len(points) <= MAX_POINTS:
+        return [], [item for _, _, item in points]
+    return grid_cluster(points, zoom)

@@ -194,3 +194,13 @@ def test_grid_cluster_splits_at_high_zoom():
     points = [(50.45, 30.52, "a"), (50.46, 30.53, "b")]
     assert len(maps.grid_cluster(points, zoom=5)[0]) == 1
     assert sorted(maps.grid_cluster(points, zoom=16)[1]) == ["a", "b"]
+
+
+def test_cluster_plan_sends_points_when_few_or_zoomed_in():
+    few = [(50.0 + i / 1e5, 30.0, i) for i in range(maps.MAX_POINTS)]
+    assert maps.cluster_plan(few, 3) == ([], list(range(maps.MAX_POINTS)))
+    many = [(50.0 + i / 1e5, 30.0, i) for i in range(maps.MAX_POINTS + 1)]
+    clusters, items = maps.cluster_plan(many, 3)
+    assert [c.count for c in clusters] == [maps.MAX_POINTS + 1] and items == []
+    assert maps.cluster_plan(many, maps.POINTS_ZOOM)[1] == list(range(maps.MAX_POINTS + 1))
+    assert maps.cluster_plan(many, None)[0] == []
