@@ -97,15 +97,22 @@ class LocatorLayer(MacroElement):
 
 @dataclass(frozen=True)
 class MapHtml:
-    """The three pieces of a map for a Jinja template (all ``Markup``)."""
+    """The pieces of a map for a Jinja template (all ``Markup``).
+
+    ``script(nonce)`` is the inline ``<script>`` creating the map, carrying the
+    page's CSP nonce; the stylesheet and script links in ``assets`` may go in
+    ``<head>`` or just before the map.
+    """
 
     assets: Markup
     html: Markup
-    script: Markup
+    script_body: Markup
     map_id: str
 
-    def __html__(self) -> str:
-        return self.html + self.script
+    def script(self, nonce: str | None = None) -> Markup:
+        if nonce:
+            return Markup('<script nonce="{}">\n{}\n</script>').format(nonce, self.script_body)
+        return Markup("<script>\n{}\n</script>").format(self.script_body)
 
 
 def _render(
@@ -149,15 +156,14 @@ def _render(
         if isinstance(child, JavascriptLink | CssLink)
     ]
     map_id = fmap.get_name()
-    html = Markup(
-        '<div class="{cls}" id="{id}" role="region" aria-label="{label}"></div>'
-    ).format(cls=css_class, id=map_id, label=label)
+    html = Markup('<div class="{cls}" id="{id}" role="region" aria-label="{label}"></div>').format(
+        cls=css_class, id=map_id, label=label
+    )
     body = "\n".join(line.strip() for line in figure.script.render().splitlines() if line.strip())
-    script = Markup("<script>\n%s\n</script>") % Markup(body)
     return MapHtml(
         assets=Markup("\n".join(link.strip() for link in links)),
         html=html,
-        script=script,
+        script_body=Markup(body),
         map_id=map_id,
     )
 
@@ -384,7 +390,6 @@ def cluster_feature(cluster: Cluster) -> dict[str, Any]:
         "geometry": {"type": "Point", "coordinates": [cluster.lon, cluster.lat]},
         "properties": {"cluster": True, "count": cluster.count, "bbox": list(cluster.bbox)},
     }
-
 
 
 # From this zoom on, or with fewer offices than this in view, the API sends

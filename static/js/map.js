@@ -169,7 +169,11 @@
   /* ---- results and office maps: a handful of markers given in the page ---- */
 
   function linkList(map, markers, config) {
-    var items = document.querySelectorAll("[data-map-marker]");
+    // List items: data-map-marker="N", or data-number="N" in the results list.
+    var items = document.querySelectorAll("[data-map-marker], [data-office-list] > [data-number]");
+    function itemNumber(item) {
+      return item.getAttribute("data-map-marker") || item.getAttribute("data-number");
+    }
     var byNumber = {};
     markers.forEach(function (marker) {
       if (marker.office.n) byNumber[String(marker.office.n)] = marker;
@@ -177,8 +181,8 @@
 
     function highlightItem(n) {
       Array.prototype.forEach.call(items, function (item) {
-        var on = item.getAttribute("data-map-marker") === String(n);
-        item.classList.toggle("is-map-focused", on);
+        var on = itemNumber(item) === String(n);
+        item.classList.toggle("is-focused", on);
         if (on) {
           item.setAttribute("aria-current", "true");
           if (item.scrollIntoView) item.scrollIntoView({ block: "nearest" });
@@ -214,7 +218,7 @@
     });
 
     Array.prototype.forEach.call(items, function (item) {
-      var n = item.getAttribute("data-map-marker");
+      var n = itemNumber(item);
       if (!byNumber[n] || item.querySelector(".locator-show-on-map")) return;
       var button = el("button", "locator-show-on-map", label(config, "show", "Show on map"));
       button.type = "button";

@@ -12,7 +12,7 @@ from locator import maps
 ROOT = Path(__file__).resolve().parents[2]
 TILES = "https://tiles.example.org/{z}/{x}/{y}.png"
 LABELS = {"region": "Map of offices", "open": "Open now"}
-EVIL = '<img src=x onerror=alert(1)></script><script>alert(2)</script>'
+EVIL = "<img src=x onerror=alert(1)></script><script>alert(2)</script>"
 
 
 def office(n: int, **kw) -> dict:
@@ -34,7 +34,7 @@ def office(n: int, **kw) -> dict:
 
 
 def page(m: maps.MapHtml) -> str:
-    return str(m.assets) + str(m.html) + str(m.script)
+    return str(m.assets) + str(m.html) + str(m.script())
 
 
 def all_maps(name: str = "Office 1") -> list[maps.MapHtml]:
@@ -110,19 +110,19 @@ def test_results_markers_are_numbered_like_the_list_and_fit_the_origin():
         [office(1), office(2, lat=None, lon=None), office(3)],
         labels=LABELS,
     )
-    config = json.loads(re.search(r"LocatorMap\.attach\(\w+, (.*)\);", str(m.script)).group(1))
+    config = json.loads(re.search(r"LocatorMap\.attach\(\w+, (.*)\);", str(m.script())).group(1))
     assert [mk["n"] for mk in config["markers"]] == [1, 3]
     assert config["origin"] == {"lat": 50.0, "lon": 30.0, "label": "Origin"}
     assert config["fit"][0] == [50.0, 30.0]
     # Only what a popup shows goes to the page.
-    assert "private@example.org" not in str(m.script)
+    assert "private@example.org" not in str(m.script())
     assert set(config["markers"][0]) == set(maps.POPUP_FIELDS) | {"lat", "lon", "n"}
 
 
 def test_tile_url_and_attribution_come_from_arguments():
     m = maps.results_map(None, [office(1)], tile_url=TILES, attribution="© Tiles", labels=LABELS)
-    assert '"https://tiles.example.org/{z}/{x}/{y}.png"' in str(m.script)
-    assert "\\u00a9 Tiles" in str(m.script) or "© Tiles" in str(m.script)
+    assert '"https://tiles.example.org/{z}/{x}/{y}.png"' in str(m.script())
+    assert "\\u00a9 Tiles" in str(m.script()) or "© Tiles" in str(m.script())
 
 
 def test_map_region_is_labelled():
@@ -140,8 +140,8 @@ def test_results_map_of_fifty_offices_stays_small():
 def test_overview_page_holds_no_office_data():
     m = maps.overview_map(data_url="/api/v1/offices", filters={"category": "family"}, labels=LABELS)
     assert len(page(m).encode()) < 4_000
-    assert '"dataUrl": "/api/v1/offices"' in str(m.script)
-    assert '"filters": {"category": "family"}' in str(m.script)
+    assert '"dataUrl": "/api/v1/offices"' in str(m.script())
+    assert '"filters": {"category": "family"}' in str(m.script())
 
 
 def test_static_prefix_is_configurable():
@@ -204,3 +204,9 @@ def test_cluster_plan_sends_points_when_few_or_zoomed_in():
     assert [c.count for c in clusters] == [maps.MAX_POINTS + 1] and items == []
     assert maps.cluster_plan(many, maps.POINTS_ZOOM)[1] == list(range(maps.MAX_POINTS + 1))
     assert maps.cluster_plan(many, None)[0] == []
+
+
+def test_script_carries_the_csp_nonce():
+    m = all_maps()[0]
+    assert str(m.script("abc123")).startswith('<script nonce="abc123">')
+    assert str(m.script('"><x')).startswith('<script nonce="&#34;&gt;&lt;x">')
