@@ -36,7 +36,7 @@ def labels() -> dict[str, str]:
         "count": _("Consulting rooms in view: {count}"),
         "none": _("No consulting room in this area. Zoom out or change the filters."),
         "error": _("The consulting rooms could not be loaded. Please try again later."),
-        "cluster": _("{count} consulting rooms, zoom in"),
+        "cluster": _("Consulting rooms: {count}. Zoom in."),
     }
 
 

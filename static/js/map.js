@@ -208,7 +208,8 @@
 
     markers.forEach(function (marker) {
       if (!marker.office.n) return;
-      marker.on("click", function () {
+      // popupopen: a click, Enter on the focused marker, or "Show on map".
+      marker.on("popupopen", function () {
         markers.forEach(function (m) {
           var icon = m.getElement && m.getElement();
           if (icon) icon.classList.toggle("is-focused", m === marker);
@@ -348,7 +349,8 @@
               props.count
             ),
           });
-          marker.on("click keypress", function () {
+          marker.on("click keypress", function (event) {
+            if (event.type === "keypress" && event.originalEvent.keyCode !== 13) return;
             var bb = props.bbox;
             if (bb && (bb[0] !== bb[2] || bb[1] !== bb[3])) {
               map.fitBounds(
