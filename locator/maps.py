@@ -378,7 +378,12 @@ def grid_cluster(
                 count=len(members),
                 lat=round(sum(lats) / len(lats), 5),
                 lon=round(sum(lons) / len(lons), 5),
-                bbox=(min(lons), min(lats), max(lons), max(lats)),
+                bbox=(
+                    round(min(lons), 6),
+                    round(min(lats), 6),
+                    round(max(lons), 6),
+                    round(max(lats), 6),
+                ),
             )
         )
     return clusters, singles
@@ -395,7 +400,7 @@ def cluster_feature(cluster: Cluster) -> dict[str, Any]:
 
 # From this zoom on, or with fewer offices than this in view, the API sends
 # every office as a point (Leaflet.markercluster groups them in the browser).
-POINTS_ZOOM = 12
+POINTS_ZOOM = 16
 MAX_POINTS = 300
 
 

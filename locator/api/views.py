@@ -88,7 +88,8 @@ def _parse_bbox(raw: str) -> tuple[float, float, float, float]:
 def _parse_zoom(raw: str) -> int | None:
     if raw.strip() == "":
         return None
-    if not raw.strip().isdigit() or int(raw) > MAX_ZOOM:
+    raw = raw.strip()
+    if not (raw.isascii() and raw.isdigit()) or int(raw) > MAX_ZOOM:
         raise ApiError(
             400, "invalid_zoom", _("“zoom” must be a whole number from 0 to %(max)s.", max=MAX_ZOOM)
         )
