@@ -80,9 +80,9 @@ def test_embed_page_has_no_site_chrome_and_may_be_framed(client, app):
     assert response.status_code == 200
     assert 'class="site-header"' not in html
     assert "X-Frame-Options" not in response.headers
-    assert "frame-ancestors https://partner.example.org" in response.headers[
-        "Content-Security-Policy"
-    ]
+    assert (
+        "frame-ancestors https://partner.example.org" in response.headers["Content-Security-Policy"]
+    )
     config = map_config(html)
     assert config["embed"] is True and config["filters"] == {"category": "housing"}
     assert config["origin"]["label"]
