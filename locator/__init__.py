@@ -14,6 +14,7 @@ from locator import (
     config,
     errors,
     i18n,
+    mapviews,
     offices,
     poster,
     security,
@@ -63,7 +64,7 @@ def init_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    for blueprint in (offices.bp, api.bp, volunteers.bp, poster.bp, admin.bp):
+    for blueprint in (offices.bp, api.bp, mapviews.bp, volunteers.bp, poster.bp, admin.bp):
         app.register_blueprint(blueprint)
 
     @app.get("/healthz")
