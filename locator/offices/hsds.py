@@ -29,6 +29,7 @@ from babel import Locale
 from locator.offices.formats import (
     ACCESSIBILITY,
     N_,
+    SIGN_LANGUAGE,
     FieldError,
     FileProblem,
     Problem,
@@ -91,6 +92,8 @@ def _id(*parts: str) -> str:
 
 
 def _english_language(code: str) -> str:
+    if code == SIGN_LANGUAGE:
+        return "Sign languages"
     return Locale("en").languages.get(code, code)
 
 
@@ -363,7 +366,7 @@ def hours_from_schedules(schedules: list[Any]) -> str:
 def _language_code(language: Mapping[str, Any]) -> str:
     code = language.get("code")
     if isinstance(code, str) and code:
-        return code
+        return SIGN_LANGUAGE if code == "sgn" else code
     name = str(language.get("name") or "")
     names = {value.lower(): key for key, value in Locale("en").languages.items() if len(key) == 2}
     return names.get(name.strip().lower(), name)
