@@ -681,6 +681,7 @@ class CheckedRow:
     position: int
     clean: dict[str, Any]
     errors: list[FieldError]
+    slug: str = ""  # as written in the file, even when invalid, to name the row in reports
 
 
 _DUPLICATE = {
@@ -704,7 +705,10 @@ def check_rows(
                 errors.append(FieldError.of("slug", _DUPLICATE[unit], slug=slug, first=seen[slug]))
             else:
                 seen[slug] = row.position
-        yield CheckedRow(row.position, clean, errors)
+        written = row.raw.get("slug")
+        yield CheckedRow(
+            row.position, clean, errors, written[:120] if isinstance(written, str) else ""
+        )
 
 
 # --- writing --------------------------------------------------------------------------
