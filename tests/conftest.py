@@ -93,8 +93,7 @@ def app(app_config, postgres_url):
         limiter.reset()
         yield app
         db.session.remove()
-        if not postgres_url:
-            db.engine.dispose()
+        db.engine.dispose()  # PostgreSQL too: an open pooled connection is a ResourceWarning
 
 
 @pytest.fixture

@@ -183,9 +183,7 @@ def _import_batch(
     for row in batch:
         if row.errors:
             report.failed += 1
-            report.rows.append(
-                RowReport(row.position, row.clean.get("slug", ""), "failed", row.errors)
-            )
+            report.rows.append(RowReport(row.position, row.slug, "failed", row.errors))
         else:
             good.append(row)
     if not good:
@@ -308,12 +306,22 @@ def _place(
             )
         )
         return False
-    if place is None:
+    country = values.get("country") or (old["country"] if old is not None else "")
+    if place is None or place.precision == "country":
         warnings.append(
             FieldError.of(
                 "lat",
                 N_("Could not find “%(query)s”: give lat and lon, or correct the address."),
                 query=query,
+            )
+        )
+        return False
+    if place.country and country and place.country != country:
+        warnings.append(
+            FieldError.of(
+                "lat",
+                N_("The geocoder found “%(label)s”, in another country: give lat and lon."),
+                label=place.label,
             )
         )
         return False
