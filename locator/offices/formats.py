@@ -446,6 +446,22 @@ def phone_problem(number: str, country: str | None) -> str | None:
     return N_("This is not a valid phone number for the country %(country)s.")
 
 
+_ATOM = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
+_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+_PLAIN_EMAIL = re.compile(rf"^{_ATOM}(?:\.{_ATOM})*@(?:{_LABEL}\.)+[A-Za-z]{{2,63}}$")
+
+
+def email_ok(address: str) -> bool:
+    """Plain ASCII addresses by a strict pattern (fast); anything else by email-validator."""
+    if len(address) <= 254 and len(address.partition("@")[0]) <= 64 and _PLAIN_EMAIL.match(address):
+        return True
+    try:
+        validate_email(address, check_deliverability=False)
+    except EmailNotValidError:
+        return False
+    return True
+
+
 def _text(value: Any) -> str | None:
     if value is None:
         return ""
@@ -505,7 +521,10 @@ def _bool(value: Any) -> bool | None:
 
 
 def validate_office(
-    raw: Mapping[str, Any], *, partial: bool = False
+    raw: Mapping[str, Any],
+    *,
+    partial: bool = False,
+    trusted: Mapping[str, Any] | None = None,
 ) -> tuple[dict[str, Any], list[FieldError]]:
     """Check every field of an office; returns the clean values and the problems.
 
@@ -513,9 +532,17 @@ def validate_office(
     `description` column leaves descriptions alone; unless `partial`, the REQUIRED keys must
     be present. Text is kept as typed (trimmed) — HTML stays text and is escaped on output;
     phone numbers are kept as typed but must be valid for the office's country.
+
+    `trusted` is the office as stored: a phone, e-mail, website or opening hours identical to
+    the stored one (checked when it was saved) is not parsed again, which makes re-importing
+    an unchanged list cheap.
     """
     clean: dict[str, Any] = {}
     errors: list[FieldError] = []
+    trusted = trusted or {}
+
+    def known(name: str) -> bool:
+        return bool(trusted) and trusted.get(name) == clean[name]
 
     def fail(name: str, message: str, **params: Any) -> None:
         errors.append(FieldError.of(name, message, **params))
@@ -574,18 +601,17 @@ def validate_office(
             del clean["country"]
         else:
             clean["country"] = country
-    if clean.get("phone"):
+    if clean.get("phone") and not (
+        known("phone") and trusted.get("country") == clean.get("country")
+    ):
         problem = phone_problem(clean["phone"], clean.get("country"))
         if problem:
             fail("phone", problem, country=clean.get("country") or "?")
             del clean["phone"]
-    if clean.get("email"):
-        try:
-            validate_email(clean["email"], check_deliverability=False)
-        except EmailNotValidError:
-            fail("email", N_("This is not a valid e-mail address."))
-            del clean["email"]
-    if clean.get("website"):
+    if clean.get("email") and not known("email") and not email_ok(clean["email"]):
+        fail("email", N_("This is not a valid e-mail address."))
+        del clean["email"]
+    if clean.get("website") and not known("website"):
         parts = urlsplit(clean["website"])
         if parts.scheme not in ("http", "https") or not parts.netloc or " " in clean["website"]:
             fail(
@@ -593,7 +619,7 @@ def validate_office(
                 N_("Give a full web address starting with http:// or https://."),
             )
             del clean["website"]
-    if clean.get("opening_hours"):
+    if clean.get("opening_hours") and not known("opening_hours"):
         problem = hours_problem(clean["opening_hours"])
         if problem:
             fail(
@@ -691,24 +717,38 @@ _DUPLICATE = {
 }
 
 
-def check_rows(
-    rows: Iterable[SourceRow], *, unit: str = "line", partial: bool = False
-) -> Iterator[CheckedRow]:
-    """Validate each row; a slug already seen earlier in the file is an error on the later row."""
-    seen: dict[str, int] = {}
-    for row in rows:
-        clean, errors = validate_office(row.raw, partial=partial)
+class RowChecker:
+    """Validates the rows of one file in order; a slug already seen earlier in the file is
+    an error on the later row."""
+
+    def __init__(self, unit: str = "line", *, partial: bool = False) -> None:
+        self.unit = unit
+        self.partial = partial
+        self.seen: dict[str, int] = {}
+
+    def check(self, row: SourceRow, trusted: Mapping[str, Any] | None = None) -> CheckedRow:
+        clean, errors = validate_office(row.raw, partial=self.partial, trusted=trusted)
         errors = [*row.errors, *errors]
         slug = clean.get("slug")
         if slug:
-            if slug in seen:
-                errors.append(FieldError.of("slug", _DUPLICATE[unit], slug=slug, first=seen[slug]))
+            if slug in self.seen:
+                errors.append(
+                    FieldError.of("slug", _DUPLICATE[self.unit], slug=slug, first=self.seen[slug])
+                )
             else:
-                seen[slug] = row.position
+                self.seen[slug] = row.position
         written = row.raw.get("slug")
-        yield CheckedRow(
+        return CheckedRow(
             row.position, clean, errors, written[:120] if isinstance(written, str) else ""
         )
+
+
+def check_rows(
+    rows: Iterable[SourceRow], *, unit: str = "line", partial: bool = False
+) -> Iterator[CheckedRow]:
+    checker = RowChecker(unit, partial=partial)
+    for row in rows:
+        yield checker.check(row)
 
 
 # --- writing --------------------------------------------------------------------------
@@ -717,7 +757,7 @@ def check_rows(
 def _csv_value(name: str, value: Any) -> str:
     if value is None:
         return ""
-    if name in LIST_FIELDS:
+    if name in LIST_FIELDS and not isinstance(value, str):  # a str: already `;`-joined
         return ";".join(value)
     if isinstance(value, bool):
         return "true" if value else "false"

@@ -22,6 +22,7 @@ import json
 import re
 import uuid
 from collections.abc import Iterable, Mapping
+from functools import lru_cache
 from typing import Any, TextIO
 
 from babel import Locale
@@ -91,13 +92,16 @@ def _id(*parts: str) -> str:
     return str(uuid.uuid5(NAMESPACE, ":".join(parts)))
 
 
+@lru_cache(maxsize=512)
 def _english_language(code: str) -> str:
     if code == SIGN_LANGUAGE:
         return "Sign languages"
     return Locale("en").languages.get(code, code)
 
 
+@lru_cache(maxsize=64)
 def _term(code: str) -> dict[str, Any]:
+    """Shared between attributes (only serialized, never changed)."""
     name, description = TERMS[code]
     term = {
         "id": _id("term", code),
@@ -106,7 +110,6 @@ def _term(code: str) -> dict[str, Any]:
         "description": description,
         "taxonomy": TAXONOMY["name"],
         "taxonomy_id": TAXONOMY["id"],
-        "taxonomy_detail": TAXONOMY,
     }
     if code == "opening_hours":
         term["term_uri"] = OPENING_HOURS_URI
@@ -272,9 +275,12 @@ def office_to_service(office: Mapping[str, Any], *, with_active: bool = False) -
 def write_hsds(
     offices: Iterable[Mapping[str, Any]], out: TextIO, *, with_active: bool = False
 ) -> int:
-    """An HSDS JSON document of every office; returns the number of services."""
-    services = [office_to_service(office, with_active=with_active) for office in offices]
-    document = {
+    """An HSDS JSON document of every office, one service per line; returns how many."""
+    services = [
+        json.dumps(office_to_service(office, with_active=with_active), ensure_ascii=False)
+        for office in offices
+    ]
+    page = {
         "hsds_version": HSDS_VERSION,
         "total_items": len(services),
         "total_pages": 1,
@@ -283,10 +289,10 @@ def write_hsds(
         "first_page": True,
         "last_page": True,
         "empty": not services,
-        "contents": services,
     }
-    json.dump(document, out, ensure_ascii=False, indent=1)
-    out.write("\n")
+    out.write(json.dumps(page, ensure_ascii=False)[:-1] + ', "contents": [\n')
+    out.write(",\n".join(services))
+    out.write("\n]}\n")
     return len(services)
 
 

@@ -39,8 +39,9 @@ from locator.offices.formats import (
     FieldError,
     FileProblem,
     Problem,
+    RowChecker,
     SourceFile,
-    check_rows,
+    SourceRow,
     read_csv,
     read_geojson,
     write_csv,
@@ -120,8 +121,8 @@ def import_file(session: Session, data: bytes, fmt: str, **options: Any) -> Impo
     return import_offices(session, source, **options)
 
 
-def _batches(rows: Iterable[CheckedRow], size: int) -> Iterator[list[CheckedRow]]:
-    batch: list[CheckedRow] = []
+def _batches(rows: Iterable[SourceRow], size: int) -> Iterator[list[SourceRow]]:
+    batch: list[SourceRow] = []
     for row in rows:
         batch.append(row)
         if len(batch) >= size:
@@ -161,17 +162,20 @@ def import_offices(
     report = ImportReport(unit=source.unit, dry_run=dry_run, total=len(source.rows))
     report.notices.extend(source.notices)
     # Optional columns left out of a CSV file are left alone on existing offices.
-    checked = check_rows(source.rows, unit=source.unit)
-    for batch in _batches(checked, batch_size):
-        _import_batch(session, batch, report, now=now, user=user, geocode=geocode, dry_run=dry_run)
+    checker = RowChecker(source.unit)
+    for batch in _batches(source.rows, batch_size):
+        _import_batch(
+            checker, session, batch, report, now=now, user=user, geocode=geocode, dry_run=dry_run
+        )
         if progress:
             progress(len(batch), report)
     return report
 
 
 def _import_batch(
+    checker: RowChecker,
     session: Session,
-    batch: list[CheckedRow],
+    batch: list[SourceRow],
     report: ImportReport,
     *,
     now: datetime,
@@ -179,8 +183,16 @@ def _import_batch(
     geocode: Geocode | None,
     dry_run: bool,
 ) -> None:
-    good = []
-    for row in batch:
+    # The batch's offices as stored, read once: to compare, and to skip re-checking values
+    # that are unchanged since they were checked on saving.
+    slugs = {_written_slug(row) for row in batch} - {""}
+    existing = {
+        found.slug: found._mapping
+        for found in session.execute(select(table).where(table.c.slug.in_(slugs)))
+    }
+    good: list[CheckedRow] = []
+    for source_row in batch:
+        row = checker.check(source_row, existing.get(_written_slug(source_row)))
         if row.errors:
             report.failed += 1
             report.rows.append(RowReport(row.position, row.slug, "failed", row.errors))
@@ -188,11 +200,6 @@ def _import_batch(
             good.append(row)
     if not good:
         return
-    slugs = [row.clean["slug"] for row in good]
-    existing = {
-        found.slug: found._mapping
-        for found in session.execute(select(table).where(table.c.slug.in_(slugs)))
-    }
 
     inserts: list[dict[str, Any]] = []
     updates: dict[tuple[str, ...], list[dict[str, Any]]] = {}
@@ -243,6 +250,11 @@ def _import_batch(
         setattr(report, status, getattr(report, status) + 1)
         if warnings:
             report.rows.append(RowReport(row.position, row.clean["slug"], status, warnings))
+
+
+def _written_slug(row: SourceRow) -> str:
+    slug = row.raw.get("slug")
+    return slug.strip() if isinstance(slug, str) else ""
 
 
 def _complete(values: dict[str, Any]) -> dict[str, Any]:
@@ -343,15 +355,19 @@ def _place(
 # --- export ---------------------------------------------------------------------------
 
 
-def office_rows(session: Session, *, include_inactive: bool = False) -> Iterator[dict[str, Any]]:
-    """Every office (active ones unless asked), ordered by slug, as office dicts."""
+def office_rows(
+    session: Session, *, include_inactive: bool = False, joined_lists: bool = False
+) -> Iterator[dict[str, Any]]:
+    """Every office (active ones unless asked), ordered by slug, as office dicts (with list
+    fields left `;`-joined as stored when `joined_lists`: what the CSV writer wants)."""
     statement = select(*(table.c[name] for name in (*COLUMNS, "active"))).order_by(table.c.slug)
     if not include_inactive:
         statement = statement.where(table.c.active)
     for found in session.execute(statement):
         office = dict(found._mapping)
-        for name in LIST_FIELDS:
-            office[name] = split_list(office[name])
+        if not joined_lists:
+            for name in LIST_FIELDS:
+                office[name] = split_list(office[name])
         office["demo"] = bool(office["demo"])
         office["active"] = bool(office["active"])
         yield office
@@ -367,7 +383,9 @@ def export_offices(
 ) -> int:
     """Write every office in `fmt` to `out`; returns how many. Exports round-trip:
     importing one changes nothing."""
-    offices: Iterable[dict[str, Any]] = office_rows(session, include_inactive=include_inactive)
+    offices: Iterable[dict[str, Any]] = office_rows(
+        session, include_inactive=include_inactive, joined_lists=fmt == "csv"
+    )
     if url_for_slug is not None and fmt == "geojson":
         offices = ({**office, "url": url_for_slug(office["slug"])} for office in offices)
     return WRITERS[fmt](offices, out, with_active=include_inactive)
