@@ -19,7 +19,7 @@ How an import writes:
 from __future__ import annotations
 
 import io
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TextIO
@@ -132,7 +132,7 @@ def _batches(rows: Iterable[SourceRow], size: int) -> Iterator[list[SourceRow]]:
         yield batch
 
 
-def _stored(clean: dict[str, Any]) -> dict[str, Any]:
+def stored_values(clean: dict[str, Any]) -> dict[str, Any]:
     """Clean office values as the Office table stores them (lists `;`-joined)."""
     values = dict(clean)
     for name in LIST_FIELDS:
@@ -205,7 +205,7 @@ def _import_batch(
     updates: dict[tuple[str, ...], list[dict[str, Any]]] = {}
     outcome: list[tuple[CheckedRow, str, list[FieldError]]] = []
     for row in good:
-        values = _stored(row.clean)
+        values = stored_values(row.clean)
         old = existing.get(values["slug"])
         warnings: list[FieldError] = []
         if not _place(values, old, warnings, geocode=geocode, dry_run=dry_run):
@@ -293,22 +293,33 @@ def _place(
             values.pop("lat", None)
             values.pop("lon", None)
             return True
-    query = geocode_query({**(dict(old) if old is not None else {}), **values})
-    if dry_run or geocode is None:
-        if dry_run:
-            warnings.append(
-                FieldError.of("lat", N_("No coordinates: the address will be geocoded."))
-            )
-            return True
+    office = {**(dict(old) if old is not None else {}), **values}
+    if dry_run:
+        warnings.append(FieldError.of("lat", N_("No coordinates: the address will be geocoded.")))
+        return True
+    point = locate(office, geocode, warnings)
+    if point is None:
+        return False
+    values["lat"], values["lon"] = point
+    return True
+
+
+def locate(
+    office: Mapping[str, Any], geocode: Geocode | None, warnings: list[FieldError]
+) -> tuple[float, float] | None:
+    """Coordinates for an office's address, or None with the reason added to `warnings`
+    (which also gets a warning when only the city or region was found)."""
+    if geocode is None:
         warnings.append(
             FieldError.of(
                 "lat", N_("No coordinates, and no geocoder to find them: give lat and lon.")
             )
         )
-        return False
+        return None
+    query = geocode_query(office)
     try:
         place = geocode(query)
-    except Exception as error:  # any failure of the geocoder fails this row only
+    except Exception as error:  # any failure of the geocoder fails this office only
         warnings.append(
             FieldError.of(
                 "lat",
@@ -317,8 +328,7 @@ def _place(
                 detail=str(error)[:200],
             )
         )
-        return False
-    country = values.get("country") or (old["country"] if old is not None else "")
+        return None
     if place is None or place.precision == "country":
         warnings.append(
             FieldError.of(
@@ -327,7 +337,8 @@ def _place(
                 query=query,
             )
         )
-        return False
+        return None
+    country = office.get("country") or ""
     if place.country and country and place.country != country:
         warnings.append(
             FieldError.of(
@@ -336,20 +347,20 @@ def _place(
                 label=place.label,
             )
         )
-        return False
-    values["lat"], values["lon"] = place.lat, place.lon
+        return None
     if place.precision not in EXACT_PRECISIONS:
         warnings.append(
             FieldError.of(
                 "lat",
                 N_(
-                    "Only approximate coordinates found (%(label)s, precision: %(precision)s): check them."
+                    "Only approximate coordinates found "
+                    "(%(label)s, precision: %(precision)s): check them."
                 ),
                 precision=place.precision,
                 label=place.label,
             )
         )
-    return True
+    return place.lat, place.lon
 
 
 # --- export ---------------------------------------------------------------------------
