@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from datetime import datetime
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
@@ -76,7 +76,19 @@ def local_path(raw: str | None, site_url: str, request_host: str = "") -> str | 
             value += "?" + parts.query
     if not value.startswith("/") or value.startswith("//"):
         return None
-    return value
+    return without_location(value)
+
+
+PRIVATE_PARAMS = {"lat", "lon", "csrf_token"}
+
+
+def without_location(path: str) -> str:
+    """The visitor's position is used for the search, never stored or shared."""
+    if "?" not in path:
+        return path
+    base, query = path.split("?", 1)
+    pairs = [(k, v) for k, v in parse_qsl(query, keep_blank_values=True) if k not in PRIVATE_PARAMS]
+    return base + ("?" + urlencode(pairs) if pairs else "")
 
 
 def create_question(

@@ -27,6 +27,17 @@ ASK_LIMIT = "5 per hour; 20 per day"
 REPORT_LIMIT = "20 per hour; 100 per day"
 
 
+@bp.app_context_processor
+def page_addresses():
+    def current_report_path() -> str:
+        return services.without_location(request.full_path.rstrip("?"))
+
+    def current_share_url() -> str:
+        return current_app.config["SITE_URL"] + current_report_path()
+
+    return {"current_report_path": current_report_path, "current_share_url": current_share_url}
+
+
 def _lang() -> str:
     return str(get_locale() or "uk")
 

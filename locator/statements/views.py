@@ -59,6 +59,14 @@ def detail(slug: str):
     if statement is None:
         abort(404)
     help_items = help_near_places(db.session.connection(), statement.places or [], clock.now())
+    for place_help in help_items:
+        place_help.offices = [
+            {
+                "distance_km": office["distance_km"],
+                "office": office | {"url": url_for("offices.detail", slug=office["slug"])},
+            }
+            for office in place_help.offices
+        ]
     return render_template(
         "statements/detail.html",
         statement=statement,
