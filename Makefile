@@ -1,0 +1,59 @@
+# Help Locator — the README's commands.
+PYTHON ?= python3
+VENV   ?= .venv
+PY      = $(VENV)/bin/python
+PIP     = $(VENV)/bin/pip
+FLASK   = $(VENV)/bin/flask --app wsgi
+STAMP   = $(VENV)/.installed
+PG_ADMIN ?= postgresql://postgres@127.0.0.1:5432/test
+
+.PHONY: install run test test-sqlite test-pg test-e2e lint format bench translations compile vendor clean
+
+install: $(STAMP) compile
+
+$(STAMP): requirements.txt requirements-dev.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet -r requirements-dev.txt
+	touch $(STAMP)
+
+compile: $(STAMP)
+	$(VENV)/bin/pybabel compile --use-fuzzy -q -d locator/translations 2>/dev/null || $(VENV)/bin/pybabel compile -q -d locator/translations
+
+## Serve the seeded site on http://127.0.0.1:5000 (creates and seeds the database if needed).
+run: install
+	$(FLASK) init-db
+	$(FLASK) seed
+	$(FLASK) run --host 127.0.0.1 --port 5000
+
+## Every test: unit + web on SQLite, the same on PostgreSQL, then the browser suite.
+test: install test-sqlite test-pg test-e2e
+
+test-sqlite:
+	$(PY) -m pytest -q -p no:cacheprovider --ignore=tests/e2e
+
+test-pg:
+	LOCATOR_TEST_DB=postgresql LOCATOR_TEST_PG_ADMIN=$(PG_ADMIN) $(PY) -m pytest -q -p no:cacheprovider --ignore=tests/e2e
+
+test-e2e:
+	$(PY) -m pytest -q -p no:cacheprovider tests/e2e
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+## Benchmarks: figures printed as ratios against a baseline measured in the same run.
+bench: install
+	$(PY) -m bench
+
+## Extract user-visible strings and update the Ukrainian catalogue (then fill in msgstr).
+translations: $(STAMP)
+	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o locator/translations/messages.pot --no-location --sort-output --project "Help Locator" .
+	$(VENV)/bin/pybabel update -i locator/translations/messages.pot -d locator/translations -l uk --no-fuzzy-matching --ignore-obsolete
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache

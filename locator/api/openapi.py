@@ -1,0 +1,303 @@
+"""The OpenAPI 3.1 description of /api/v1."""
+
+from __future__ import annotations
+
+from locator.geo.nearest import MAX_LIMIT
+from locator.models import ACCESSIBILITY, CATEGORIES
+
+
+def _param(name: str, schema: dict, description: str, required: bool = False) -> dict:
+    return {
+        "name": name,
+        "in": "query",
+        "required": required,
+        "description": description,
+        "schema": schema,
+    }
+
+
+FILTERS = [
+    _param(
+        "category", {"type": "string", "enum": list(CATEGORIES)}, "Only offices helping with this."
+    ),
+    _param(
+        "language",
+        {"type": "string", "pattern": "^([a-z]{2,3}|sign)$"},
+        "Only offices consulting in this ISO 639-1 language.",
+    ),
+    _param("open_now", {"type": "boolean"}, "Only offices open at the moment of the request."),
+]
+
+ERROR_RESPONSE = {
+    "description": "Error",
+    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+}
+
+
+def openapi_document(server_url: str) -> dict:
+    string_list = {"type": "array", "items": {"type": "string"}}
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Help Locator API",
+            "version": "1",
+            "description": "Find the nearest free legal-aid consulting room.",
+        },
+        "servers": [{"url": server_url}],
+        "paths": {
+            "/offices": {
+                "get": {
+                    "summary": "Active offices as a GeoJSON FeatureCollection",
+                    "parameters": [
+                        _param(
+                            "bbox",
+                            {"type": "string", "pattern": r"^-?[\d.]+,-?[\d.]+,-?[\d.]+,-?[\d.]+$"},
+                            "minlon,minlat,maxlon,maxlat",
+                        ),
+                        *FILTERS,
+                    ],
+                    "responses": {
+                        "200": {
+                            "description": "GeoJSON FeatureCollection; each feature's properties is an Office",
+                            "content": {
+                                "application/geo+json": {
+                                    "schema": {"$ref": "#/components/schemas/FeatureCollection"}
+                                }
+                            },
+                        },
+                        "400": ERROR_RESPONSE,
+                    },
+                }
+            },
+            "/offices/nearest": {
+                "get": {
+                    "summary": "The nearest offices to a place or to coordinates, nearest first",
+                    "parameters": [
+                        _param(
+                            "near",
+                            {"type": "string", "maxLength": 300},
+                            "A city or address, or 'lat, lon'.",
+                        ),
+                        _param(
+                            "lat",
+                            {"type": "number", "minimum": -90, "maximum": 90},
+                            "Latitude (with lon).",
+                        ),
+                        _param(
+                            "lon",
+                            {"type": "number", "minimum": -180, "maximum": 180},
+                            "Longitude (with lat).",
+                        ),
+                        _param(
+                            "limit",
+                            {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": 5},
+                            "How many offices.",
+                        ),
+                        _param(
+                            "radius_km",
+                            {"type": "number", "exclusiveMinimum": 0, "maximum": 20040},
+                            "Only offices within this geodesic distance.",
+                        ),
+                        *FILTERS,
+                    ],
+                    "responses": {
+                        "200": {
+                            "description": "Origin and results in ascending geodesic distance",
+                            "content": {
+                                "application/json": {
+                                    "schema": {"$ref": "#/components/schemas/NearestResult"}
+                                }
+                            },
+                        },
+                        "400": ERROR_RESPONSE,
+                        "404": {
+                            **ERROR_RESPONSE,
+                            "description": "place_not_found: the place could not be geocoded",
+                        },
+                    },
+                }
+            },
+            "/offices/{slug}": {
+                "get": {
+                    "summary": "One office",
+                    "parameters": [
+                        {
+                            "name": "slug",
+                            "in": "path",
+                            "required": True,
+                            "schema": {"type": "string"},
+                        }
+                    ],
+                    "responses": {
+                        "200": {
+                            "description": "The office",
+                            "content": {
+                                "application/json": {
+                                    "schema": {"$ref": "#/components/schemas/Office"}
+                                }
+                            },
+                        },
+                        "404": ERROR_RESPONSE,
+                    },
+                }
+            },
+            "/chat/status": {
+                "get": {
+                    "summary": "Whether the online consultation is open now",
+                    "responses": {
+                        "200": {
+                            "description": "Status",
+                            "content": {
+                                "application/json": {
+                                    "schema": {"$ref": "#/components/schemas/ChatStatus"}
+                                }
+                            },
+                        }
+                    },
+                }
+            },
+        },
+        "components": {
+            "schemas": {
+                "Error": {
+                    "type": "object",
+                    "required": ["error"],
+                    "properties": {
+                        "error": {
+                            "type": "object",
+                            "required": ["code", "message"],
+                            "properties": {
+                                "code": {"type": "string"},
+                                "message": {"type": "string"},
+                            },
+                        }
+                    },
+                },
+                "Office": {
+                    "type": "object",
+                    "required": [
+                        "slug",
+                        "name",
+                        "organization",
+                        "address",
+                        "city",
+                        "region",
+                        "postcode",
+                        "country",
+                        "lat",
+                        "lon",
+                        "phone",
+                        "email",
+                        "website",
+                        "opening_hours",
+                        "open_now",
+                        "languages",
+                        "categories",
+                        "accessibility",
+                        "url",
+                    ],
+                    "properties": {
+                        "slug": {"type": "string"},
+                        "name": {"type": "string"},
+                        "organization": {"type": "string"},
+                        "address": {
+                            "type": "string",
+                            "description": "Empty for phone/online-only offices",
+                        },
+                        "city": {"type": "string"},
+                        "region": {"type": "string"},
+                        "postcode": {"type": "string"},
+                        "country": {"type": "string", "description": "ISO 3166-1 alpha-2"},
+                        "lat": {"type": ["number", "null"]},
+                        "lon": {"type": ["number", "null"]},
+                        "phone": {"type": "string"},
+                        "email": {"type": "string"},
+                        "website": {"type": "string"},
+                        "opening_hours": {
+                            "type": "string",
+                            "description": "OpenStreetMap opening_hours syntax",
+                        },
+                        "open_now": {
+                            "type": ["boolean", "null"],
+                            "description": "null when unknown",
+                        },
+                        "next_change": {"type": ["string", "null"], "format": "date-time"},
+                        "timezone": {"type": "string"},
+                        "languages": {**string_list, "description": "ISO 639-1 codes"},
+                        "categories": {
+                            "type": "array",
+                            "items": {"type": "string", "enum": list(CATEGORIES)},
+                        },
+                        "accessibility": {
+                            "type": "array",
+                            "items": {"type": "string", "enum": list(ACCESSIBILITY)},
+                        },
+                        "description": {"type": "string"},
+                        "demo": {"type": "boolean"},
+                        "url": {"type": "string", "format": "uri"},
+                    },
+                },
+                "NearestResult": {
+                    "type": "object",
+                    "required": ["origin", "results", "count"],
+                    "properties": {
+                        "origin": {
+                            "type": "object",
+                            "required": ["query", "label", "lat", "lon", "precision", "source"],
+                            "properties": {
+                                "query": {"type": ["string", "null"]},
+                                "label": {"type": "string"},
+                                "lat": {"type": "number"},
+                                "lon": {"type": "number"},
+                                "precision": {
+                                    "type": "string",
+                                    "enum": ["point", "address", "city", "region", "country"],
+                                },
+                                "source": {"type": "string"},
+                            },
+                        },
+                        "results": {
+                            "type": "array",
+                            "items": {
+                                "type": "object",
+                                "required": ["distance_km", "office"],
+                                "properties": {
+                                    "distance_km": {"type": "number"},
+                                    "office": {"$ref": "#/components/schemas/Office"},
+                                },
+                            },
+                        },
+                        "count": {"type": "integer"},
+                    },
+                },
+                "FeatureCollection": {
+                    "type": "object",
+                    "required": ["type", "features"],
+                    "properties": {
+                        "type": {"const": "FeatureCollection"},
+                        "features": {
+                            "type": "array",
+                            "items": {
+                                "type": "object",
+                                "properties": {
+                                    "type": {"const": "Feature"},
+                                    "geometry": {"type": "object"},
+                                    "properties": {"$ref": "#/components/schemas/Office"},
+                                },
+                            },
+                        },
+                    },
+                },
+                "ChatStatus": {
+                    "type": "object",
+                    "required": ["open", "hours", "timezone", "next_change"],
+                    "properties": {
+                        "open": {"type": "boolean"},
+                        "hours": {"type": "string"},
+                        "timezone": {"type": "string"},
+                        "next_change": {"type": ["string", "null"], "format": "date-time"},
+                    },
+                },
+            }
+        },
+    }

@@ -1,0 +1,149 @@
+"""JSON API. Errors are {"error": {"code", "message"}}; no input yields a 500."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, jsonify, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from sqlalchemy import select, text
+
+from locator import clock, geo
+from locator.api.openapi import openapi_document
+from locator.errors import ApiError
+from locator.extensions import csrf, db
+from locator.hours import chat_status
+from locator.models import ROW_COLUMNS, Office, office_dict
+from locator.offices.search import BadParameter, PlaceNotFound, find_nearest, parse_search
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+csrf.exempt(bp)  # read-only GET endpoints; nothing here changes state
+
+BBOX_PARTS = 4
+
+
+def _lang() -> str:
+    return str(get_locale() or "uk")
+
+
+def _office_url(slug: str) -> str:
+    return url_for("offices.detail", slug=slug, _external=True)
+
+
+def _bad(error: BadParameter) -> ApiError:
+    return ApiError(400, error.code, str(error.message))
+
+
+@bp.get("/offices/nearest")
+def offices_nearest():
+    try:
+        req = parse_search(request.args)
+    except BadParameter as error:
+        raise _bad(error) from None
+    now = clock.now()
+    try:
+        result = find_nearest(db.session, geo.current(), req, now=now, lang=_lang())
+    except PlaceNotFound as missing:
+        raise ApiError(
+            404, "place_not_found", _("We could not find the place “%(q)s”.", q=missing.query)
+        ) from None
+    origin = result.origin
+    return jsonify(
+        {
+            "origin": {
+                "query": result.query,
+                "label": origin.label,
+                "lat": origin.lat,
+                "lon": origin.lon,
+                "precision": origin.precision,
+                "source": origin.source,
+            },
+            "results": [
+                {
+                    "distance_km": round(hit.distance_km, 3),
+                    "office": office_dict(hit.row, now, _office_url(hit.row["slug"])),
+                }
+                for hit in result.hits
+            ],
+            "count": len(result.hits),
+        }
+    )
+
+
+def _parse_bbox(raw: str) -> tuple[float, float, float, float]:
+    parts = raw.split(",")
+    message = _("“bbox” must be minlon,minlat,maxlon,maxlat in degrees.")
+    if len(parts) != BBOX_PARTS:
+        raise ApiError(400, "invalid_bbox", message)
+    try:
+        west, south, east, north = (float(p) for p in parts)
+    except ValueError:
+        raise ApiError(400, "invalid_bbox", message) from None
+    if not (-180 <= west <= 180 and -180 <= east <= 180 and -90 <= south <= north <= 90):
+        raise ApiError(400, "invalid_bbox", message)
+    return west, south, east, north
+
+
+@bp.get("/offices")
+def offices_collection():
+    """Every active office as GeoJSON, optionally within a bounding box."""
+    try:
+        req = parse_search(request.args, require_origin=False)
+    except BadParameter as error:
+        raise _bad(error) from None
+    sql = f"SELECT {', '.join('o.' + c for c in ROW_COLUMNS)} FROM office o WHERE o.active"
+    params: dict = {}
+    if request.args.get("bbox"):
+        west, south, east, north = _parse_bbox(request.args["bbox"])
+        sql += " AND o.lat BETWEEN :south AND :north"
+        if west <= east:
+            sql += " AND o.lon BETWEEN :west AND :east"
+        else:  # the box crosses the antimeridian
+            sql += " AND (o.lon >= :west OR o.lon <= :east)"
+        params |= {"west": west, "south": south, "east": east, "north": north}
+    else:
+        sql += " AND o.lat IS NOT NULL"
+    if req.filters.category:
+        sql += " AND (';' || o.categories || ';') LIKE :category"
+        params["category"] = f"%;{req.filters.category};%"
+    if req.filters.language:
+        sql += " AND (';' || o.languages || ';') LIKE :language"
+        params["language"] = f"%;{req.filters.language};%"
+    now = clock.now()
+    features = []
+    for row in db.session.execute(text(sql + " ORDER BY o.id"), params).mappings():
+        office = office_dict(row, now, _office_url(row["slug"]))
+        if req.filters.open_now and not office["open_now"]:
+            continue
+        features.append(
+            {
+                "type": "Feature",
+                "id": office["slug"],
+                "geometry": {"type": "Point", "coordinates": [office["lon"], office["lat"]]},
+                "properties": office,
+            }
+        )
+    return jsonify({"type": "FeatureCollection", "features": features})
+
+
+@bp.get("/offices/<slug>")
+def office_detail(slug: str):
+    office = db.session.scalar(select(Office).where(Office.slug == slug[:200]))
+    if office is None or not office.active:
+        raise ApiError(404, "office_not_found", _("There is no such office."))
+    return jsonify(office.to_dict(clock.now(), _office_url(office.slug)))
+
+
+@bp.get("/chat/status")
+def chat():
+    config = current_app.config
+    return jsonify(chat_status(config["CHAT_HOURS"], config["CHAT_TIMEZONE"], clock.now()))
+
+
+@bp.get("/openapi.json")
+def openapi():
+    return jsonify(openapi_document(request.host_url.rstrip("/") + "/api/v1"))
+
+
+@bp.route("/<path:anything>")
+def api_not_found(anything: str):
+    raise ApiError(404, "not_found", _("There is no such API endpoint."))

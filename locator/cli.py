@@ -1,0 +1,82 @@
+"""The `flask …` commands of SPEC (areas register their own groups too)."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+from flask import Flask, current_app
+from sqlalchemy import select
+
+from locator import geo
+from locator.config import ROOT
+from locator.extensions import db
+from locator.models import User
+from locator.offices import io
+
+SEED_DIR = ROOT / "seed_data"
+
+
+def register(app: Flask) -> None:
+    app.cli.add_command(init_db)
+    app.cli.add_command(seed)
+    app.cli.add_command(geocode)
+    app.cli.add_command(create_admin)
+
+
+@click.command("init-db")
+def init_db() -> None:
+    """Create the database schema (a no-op for tables that exist)."""
+    db.create_all()
+    click.echo(f"Database ready: {db.engine.url.render_as_string(hide_password=True)}")
+
+
+@click.command("seed")
+def seed() -> None:
+    """Load seed_data/ (demonstration offices); running it twice changes nothing."""
+    db.create_all()
+    rows = [io.clean_row(raw) for raw in io.read_csv(SEED_DIR / "offices.csv")]
+    created, updated, unchanged = io.upsert(db.session, rows)
+    db.session.commit()
+    click.echo(f"Offices: {created} created, {updated} updated, {unchanged} unchanged.")
+
+
+@click.command("geocode")
+@click.argument("query")
+@click.option("--lang", default="uk", type=click.Choice(["uk", "en"]))
+def geocode(query: str, lang: str) -> None:
+    """Print what the configured geocoder makes of QUERY."""
+    place = geo.current().geocode(db.session, query, lang=lang)
+    if place is None:
+        click.echo("not found", err=True)
+        sys.exit(1)
+    click.echo(f"label:     {place.label}")
+    click.echo(f"lat:       {place.lat:.6f}")
+    click.echo(f"lon:       {place.lon:.6f}")
+    click.echo(f"precision: {place.precision}")
+    click.echo(f"source:    {place.source}")
+
+
+@click.command("create-admin")
+@click.argument("email")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+def create_admin(email: str, password_stdin: bool) -> None:
+    """Create a coordinator (or reset the password of an existing one)."""
+    email = email.strip().lower()
+    if "@" not in email or len(email) > 254:
+        raise click.BadParameter("not an e-mail address", param_hint="EMAIL")
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    if len(password) < 10:
+        raise click.UsageError("The password must have at least 10 characters.")
+    db.create_all()
+    user = db.session.scalar(select(User).where(User.email == email))
+    if user is None:
+        user = User(email=email)
+        db.session.add(user)
+    user.set_password(password)
+    db.session.commit()
+    current_app.logger.info("coordinator account saved")
+    click.echo("Coordinator saved.")

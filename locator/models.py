@@ -1,0 +1,213 @@
+"""Core models: offices, the geocoder's cache, coordinators.
+
+Areas keep their own models in `locator/<area>/models.py`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from flask_login import UserMixin
+from sqlalchemy import DDL, Boolean, DateTime, Float, Index, String, Text, UniqueConstraint, event
+from sqlalchemy.orm import Mapped, mapped_column
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from locator.extensions import db
+from locator.hours import status, timezone_for
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def split_list(value: str | None) -> list[str]:
+    return [item for item in (value or "").split(";") if item]
+
+
+def join_list(values) -> str:
+    return ";".join(dict.fromkeys(v.strip() for v in values if v and v.strip()))
+
+
+# The office object's keys, in the order of the CSV columns (SPEC).
+OFFICE_FIELDS = (
+    "slug", "name", "organization", "address", "city", "region", "postcode", "country",
+    "lat", "lon", "phone", "email", "website", "opening_hours", "languages", "categories",
+    "accessibility", "description", "demo",
+)  # fmt: skip
+LIST_FIELDS = ("languages", "categories", "accessibility")
+
+CATEGORIES = (
+    "family",
+    "labour",
+    "housing",
+    "social_benefits",
+    "idp_documents",
+    "criminal_defence",
+    "human_rights",
+)
+ACCESSIBILITY = (
+    "wheelchair",
+    "step_free",
+    "accessible_toilet",
+    "hearing_loop",
+    "sign_language",
+    "home_visits",
+    "online",
+)
+
+
+class Office(db.Model):
+    """A consulting room. List fields are stored `;`-joined (`uk;ru`) so that both
+    SQLite and PostgreSQL filter them with one indexed-free LIKE on few candidates."""
+
+    __tablename__ = "office"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(120), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    organization: Mapped[str] = mapped_column(String(200), default="")
+    address: Mapped[str] = mapped_column(String(300), default="")
+    city: Mapped[str] = mapped_column(String(120), default="")
+    region: Mapped[str] = mapped_column(String(120), default="")
+    postcode: Mapped[str] = mapped_column(String(20), default="")
+    country: Mapped[str] = mapped_column(String(2), default="UA")
+    lat: Mapped[float | None] = mapped_column(Float)
+    lon: Mapped[float | None] = mapped_column(Float)
+    phone: Mapped[str] = mapped_column(String(60), default="")
+    email: Mapped[str] = mapped_column(String(254), default="")
+    website: Mapped[str] = mapped_column(String(500), default="")
+    opening_hours: Mapped[str] = mapped_column(String(500), default="")
+    languages: Mapped[str] = mapped_column(String(200), default="")
+    categories: Mapped[str] = mapped_column(String(300), default="")
+    accessibility: Mapped[str] = mapped_column(String(300), default="")
+    description: Mapped[str] = mapped_column(Text, default="")
+    demo: Mapped[bool] = mapped_column(Boolean, default=False)
+    timezone: Mapped[str] = mapped_column(String(64), default="")
+    active: Mapped[bool] = mapped_column(Boolean, default=True, index=True)
+    # Coordinates placed by hand: editing the address must not re-geocode them.
+    pinned: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, onupdate=utcnow
+    )
+    updated_by: Mapped[str] = mapped_column(String(254), default="")
+
+    __table_args__ = (Index("ix_office_lat_lon", "lat", "lon"),)
+
+    @property
+    def language_list(self) -> list[str]:
+        return split_list(self.languages)
+
+    @property
+    def category_list(self) -> list[str]:
+        return split_list(self.categories)
+
+    @property
+    def accessibility_list(self) -> list[str]:
+        return split_list(self.accessibility)
+
+    @property
+    def tz_name(self) -> str:
+        return timezone_for(self.country, self.timezone)
+
+    def hours_status(self, now: datetime):
+        return status(self.opening_hours, now, tz_name=self.tz_name, country=self.country)
+
+    def to_dict(self, now: datetime, url: str | None = None) -> dict[str, Any]:
+        return office_dict({c: getattr(self, c) for c in ROW_COLUMNS}, now, url)
+
+
+ROW_COLUMNS = ("id", *OFFICE_FIELDS, "timezone", "active")
+
+
+def office_dict(row: Mapping[str, Any], now: datetime, url: str | None = None) -> dict[str, Any]:
+    """The SPEC office object from a row mapping (ORM or Core), with `open_now` at `now`."""
+    tz_name = timezone_for(row["country"], row["timezone"])
+    result = status(row["opening_hours"], now, tz_name=tz_name, country=row["country"])
+    data = {key: row[key] for key in OFFICE_FIELDS}
+    for key in LIST_FIELDS:
+        data[key] = split_list(data[key])
+    data["demo"] = bool(data["demo"])
+    data["open_now"] = result.open
+    data["next_change"] = result.next_change.isoformat() if result.next_change else None
+    data["timezone"] = tz_name
+    data["url"] = url
+    return data
+
+
+class GeocodeCache(db.Model):
+    """Answers of the online geocoder, so each query is asked once per cache period.
+    A miss is cached too (found = false) so a failing query is not asked again at once."""
+
+    __tablename__ = "geocode_cache"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    provider: Mapped[str] = mapped_column(String(40))
+    query: Mapped[str] = mapped_column(String(300))
+    found: Mapped[bool] = mapped_column(Boolean, default=True)
+    label: Mapped[str] = mapped_column(String(500), default="")
+    lat: Mapped[float | None] = mapped_column(Float)
+    lon: Mapped[float | None] = mapped_column(Float)
+    precision: Mapped[str] = mapped_column(String(20), default="")
+    country: Mapped[str] = mapped_column(String(2), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    __table_args__ = (UniqueConstraint("provider", "query", name="uq_geocode_cache_query"),)
+
+
+class User(UserMixin, db.Model):
+    """A coordinator: network staff who sign in to /admin."""
+
+    __tablename__ = "user_account"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(300))
+    is_enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    @property
+    def is_active(self) -> bool:
+        return self.is_enabled
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(password)  # scrypt
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)
+
+
+# Spatial index for the nearest search. SQLite: an R*Tree kept in step by triggers.
+# PostgreSQL: a GiST index on point(lon, lat). Others fall back to ix_office_lat_lon.
+_SQLITE_RTREE = [
+    "CREATE VIRTUAL TABLE IF NOT EXISTS office_rtree USING rtree(id, min_lat, max_lat, min_lon, max_lon)",
+    """CREATE TRIGGER IF NOT EXISTS office_rtree_insert AFTER INSERT ON office
+       WHEN new.lat IS NOT NULL AND new.lon IS NOT NULL BEGIN
+         INSERT INTO office_rtree VALUES (new.id, new.lat, new.lat, new.lon, new.lon);
+       END""",
+    """CREATE TRIGGER IF NOT EXISTS office_rtree_update AFTER UPDATE OF lat, lon ON office BEGIN
+         DELETE FROM office_rtree WHERE id = old.id;
+         INSERT INTO office_rtree SELECT new.id, new.lat, new.lat, new.lon, new.lon
+           WHERE new.lat IS NOT NULL AND new.lon IS NOT NULL;
+       END""",
+    """CREATE TRIGGER IF NOT EXISTS office_rtree_delete AFTER DELETE ON office BEGIN
+         DELETE FROM office_rtree WHERE id = old.id;
+       END""",
+]
+for _statement in _SQLITE_RTREE:
+    event.listen(Office.__table__, "after_create", DDL(_statement).execute_if(dialect="sqlite"))
+event.listen(
+    Office.__table__,
+    "after_create",
+    DDL(
+        "CREATE INDEX IF NOT EXISTS ix_office_geo ON office USING gist (point(lon, lat))"
+    ).execute_if(dialect="postgresql"),
+)
+event.listen(
+    Office.__table__,
+    "before_drop",
+    DDL("DROP TABLE IF EXISTS office_rtree").execute_if(dialect="sqlite"),
+)

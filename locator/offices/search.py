@@ -1,0 +1,163 @@
+"""Search parameters (shared by the pages and the API) and the nearest-office service."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Session
+
+from locator.geo.gazetteer import Place
+from locator.geo.nearest import MAX_LIMIT, Filters, Hit, nearest
+from locator.geo.service import GeoService, QueryTooLong
+from locator.models import CATEGORIES
+
+DEFAULT_LIMIT = 5
+MAX_RADIUS_KM = 20_040.0
+_LANGUAGE_CODE = re.compile(r"^(?:[a-z]{2,3}|sign)$")
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+
+
+class BadParameter(ValueError):
+    """A malformed or out-of-range parameter: 400 for the API, a friendly page for HTML."""
+
+    def __init__(self, name: str, code: str, message) -> None:
+        super().__init__(str(message))
+        self.name, self.code, self.message = name, code, message
+
+
+class PlaceNotFound(LookupError):
+    def __init__(self, query: str, suggestions: list[Place]) -> None:
+        super().__init__(query)
+        self.query, self.suggestions = query, suggestions
+
+
+@dataclass(frozen=True)
+class SearchRequest:
+    near: str | None = None
+    lat: float | None = None
+    lon: float | None = None
+    limit: int = DEFAULT_LIMIT
+    radius_km: float | None = None
+    filters: Filters = field(default_factory=Filters)
+
+    @property
+    def has_origin(self) -> bool:
+        return bool(self.near) or self.lat is not None
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    origin: Place
+    query: str | None
+    hits: list[Hit]
+
+
+def _number(args: Mapping[str, str], name: str, low: float, high: float) -> float | None:
+    raw = args.get(name, "").strip()
+    if raw == "":
+        return None
+    try:
+        value = float(raw)
+    except ValueError:
+        raise BadParameter(
+            name, "invalid_number", _l("“%(name)s” must be a number.", name=name)
+        ) from None
+    if not math.isfinite(value) or not low <= value <= high:
+        raise BadParameter(
+            name,
+            "out_of_range",
+            _l("“%(name)s” must be between %(low)s and %(high)s.", name=name, low=low, high=high),
+        )
+    return value
+
+
+def parse_search(args: Mapping[str, str], *, require_origin: bool = True) -> SearchRequest:
+    """Validate the query string of a search; raises BadParameter."""
+    near = args.get("near", "")
+    if "\x00" in near:
+        raise BadParameter(
+            "near", "invalid_text", _l("The place contains characters we cannot read.")
+        )
+    near = " ".join(near.split())
+    if len(near) > 300:
+        raise BadParameter(
+            "near", "too_long", _l("The place is too long (at most 300 characters).")
+        )
+    lat = _number(args, "lat", -90, 90)
+    lon = _number(args, "lon", -180, 180)
+    if (lat is None) != (lon is None):
+        raise BadParameter("lat", "incomplete_coordinates", _l("Give both latitude and longitude."))
+    if require_origin and not near and lat is None:
+        raise BadParameter(
+            "near", "missing_origin", _l("Type a city or an address, or use your location.")
+        )
+
+    limit_raw = args.get("limit", "").strip()
+    limit = DEFAULT_LIMIT
+    if limit_raw:
+        if not limit_raw.isdigit() or not 1 <= int(limit_raw) <= MAX_LIMIT:
+            raise BadParameter(
+                "limit",
+                "out_of_range",
+                _l("“limit” must be a whole number from 1 to %(max)s.", max=MAX_LIMIT),
+            )
+        limit = int(limit_raw)
+    radius = _number(args, "radius_km", 0, MAX_RADIUS_KM)
+    if radius is not None and radius <= 0:
+        raise BadParameter("radius_km", "out_of_range", _l("The radius must be more than 0 km."))
+
+    category = args.get("category", "").strip() or None
+    if category is not None and category not in CATEGORIES:
+        raise BadParameter("category", "unknown_category", _l("Unknown category."))
+    language = args.get("language", "").strip().lower() or None
+    if language is not None and not _LANGUAGE_CODE.match(language):
+        raise BadParameter("language", "unknown_language", _l("Unknown language code."))
+    open_raw = args.get("open_now", "").strip().lower()
+    if open_raw not in _TRUE | _FALSE:
+        raise BadParameter("open_now", "invalid_boolean", _l("“open_now” must be true or false."))
+    filters = Filters(category=category, language=language, open_now=open_raw in _TRUE)
+    return SearchRequest(
+        near=near or None, lat=lat, lon=lon, limit=limit, radius_km=radius, filters=filters
+    )
+
+
+def resolve_origin(session: Session, geo: GeoService, req: SearchRequest, lang: str) -> Place:
+    """Coordinates win over text; raises PlaceNotFound with suggestions."""
+    if req.lat is not None and req.lon is not None:
+        return Place(
+            label=f"{req.lat:.5f}, {req.lon:.5f}",
+            lat=req.lat,
+            lon=req.lon,
+            precision="point",
+            source="coordinates",
+            country=None,
+        )
+    try:
+        place = geo.geocode(session, req.near or "", lang=lang)
+    except QueryTooLong:
+        place = None
+    if place is None:
+        raise PlaceNotFound(req.near or "", geo.suggest(req.near or "", lang=lang))
+    return place
+
+
+def find_nearest(
+    session: Session, geo: GeoService, req: SearchRequest, *, now: datetime, lang: str
+) -> SearchResult:
+    origin = resolve_origin(session, geo, req, lang)
+    hits = nearest(
+        session.connection(),
+        origin.lat,
+        origin.lon,
+        now=now,
+        limit=req.limit,
+        radius_km=req.radius_km,
+        filters=req.filters,
+    )
+    return SearchResult(origin=origin, query=req.near, hits=hits)

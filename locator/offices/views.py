@@ -1,0 +1,133 @@
+"""Public pages: the home page, search results and office pages (server-rendered)."""
+
+from __future__ import annotations
+
+import json
+
+from flask import Blueprint, abort, current_app, render_template, request, url_for
+from flask_babel import get_locale
+from sqlalchemy import select
+
+from locator import clock, geo
+from locator.extensions import db
+from locator.geo.nearest import Filters, nearest
+from locator.models import CATEGORIES, Office, office_dict
+from locator.offices.search import BadParameter, PlaceNotFound, find_nearest, parse_search
+
+bp = Blueprint("offices", __name__)
+
+SLUG_MAX = 120
+
+
+def page_lang() -> str:
+    return str(get_locale() or "uk")
+
+
+@bp.get("/")
+def index():
+    return render_template("offices/index.html", categories=CATEGORIES)
+
+
+@bp.get("/offices")
+def results():
+    try:
+        req = parse_search(request.args, require_origin=False)
+    except BadParameter as error:
+        return render_template(
+            "offices/search_error.html", message=error.message, categories=CATEGORIES
+        ), 400
+    if not req.has_origin:
+        return render_template("offices/index.html", categories=CATEGORIES)
+    now = clock.now()
+    try:
+        result = find_nearest(db.session, geo.current(), req, now=now, lang=page_lang())
+    except PlaceNotFound as missing:
+        return render_template(
+            "offices/not_found.html",
+            query=missing.query,
+            suggestions=missing.suggestions,
+            categories=CATEGORIES,
+        ), 404
+    items = [
+        {
+            "number": number,
+            "distance_km": hit.distance_km,
+            "office": _office(hit.row, now),
+        }
+        for number, hit in enumerate(result.hits, start=1)
+    ]
+    return render_template(
+        "offices/results.html",
+        result=result,
+        items=items,
+        req=req,
+        categories=CATEGORIES,
+    )
+
+
+def _office(row, now) -> dict:
+    return office_dict(row, now, url_for("offices.detail", slug=row["slug"]))
+
+
+@bp.get("/offices/<slug>")
+def detail(slug: str):
+    if len(slug) > SLUG_MAX:
+        abort(404)
+    office = db.session.scalar(select(Office).where(Office.slug == slug))
+    if office is None or not office.active:
+        abort(404)
+    now = clock.now()
+    data = office.to_dict(now, url_for("offices.detail", slug=office.slug))
+    neighbours = []
+    if office.lat is not None and office.lon is not None:
+        for hit in nearest(
+            db.session.connection(),
+            office.lat,
+            office.lon,
+            now=now,
+            limit=3,
+            filters=Filters(),
+            exclude=[office.id],
+        ):
+            neighbours.append({"distance_km": hit.distance_km, "office": _office(hit.row, now)})
+    return render_template(
+        "offices/detail.html",
+        office=office,
+        data=data,
+        neighbours=neighbours,
+        json_ld=json_ld(data),
+    )
+
+
+def json_ld(data: dict) -> str:
+    """schema.org LegalService; rendered with |tojson-safe escaping by the template."""
+    doc = {
+        "@context": "https://schema.org",
+        "@type": "LegalService",
+        "name": data["name"],
+        "url": current_app.config["SITE_URL"] + (data["url"] or ""),
+        "telephone": data["phone"] or None,
+        "email": data["email"] or None,
+        "openingHours": data["opening_hours"] or None,
+        "availableLanguage": data["languages"] or None,
+        "parentOrganization": {"@type": "Organization", "name": data["organization"]}
+        if data["organization"]
+        else None,
+        "address": {
+            "@type": "PostalAddress",
+            "streetAddress": data["address"] or None,
+            "addressLocality": data["city"] or None,
+            "addressRegion": data["region"] or None,
+            "postalCode": data["postcode"] or None,
+            "addressCountry": data["country"],
+        },
+    }
+    if data["lat"] is not None:
+        doc["geo"] = {"@type": "GeoCoordinates", "latitude": data["lat"], "longitude": data["lon"]}
+    return json.dumps(_prune(doc), ensure_ascii=False)
+
+
+def _prune(value):
+    if isinstance(value, dict):
+        return {k: _prune(v) for k, v in value.items() if v is not None}
+    return value

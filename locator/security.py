@@ -1,0 +1,68 @@
+"""Security headers. Pages may not be framed, except those marked with `allow_framing`."""
+
+from __future__ import annotations
+
+import secrets
+from functools import wraps
+from urllib.parse import urlsplit
+
+from flask import Flask, current_app, g
+
+
+def csp_nonce() -> str:
+    if "csp_nonce" not in g:
+        g.csp_nonce = secrets.token_urlsafe(16)
+    return g.csp_nonce
+
+
+def allow_framing(view):
+    """For the embeddable map: partners may put this page in an iframe."""
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        g.allow_framing = True
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+def _tile_origin(tile_url: str) -> str:
+    parts = urlsplit(tile_url.replace("{s}.", "").replace("{", "").replace("}", ""))
+    if not parts.scheme or not parts.netloc:
+        return ""
+    host = parts.netloc
+    # "{s}.tile.example.org" → "*.tile.example.org"
+    if "{s}" in tile_url:
+        host = "*." + host
+    return f"{parts.scheme}://{host}"
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.globals["csp_nonce"] = csp_nonce
+
+    @app.after_request
+    def security_headers(response):
+        framing = g.get("allow_framing", False)
+        ancestors = current_app.config["EMBED_FRAME_ANCESTORS"] if framing else "'none'"
+        tiles = _tile_origin(current_app.config["TILE_URL"])
+        policy = [
+            "default-src 'self'",
+            f"script-src 'self' 'nonce-{csp_nonce()}'",
+            "style-src 'self' 'unsafe-inline'",
+            f"img-src 'self' data: {tiles}".strip(),
+            "connect-src 'self'",
+            "font-src 'self'",
+            "object-src 'none'",
+            "base-uri 'self'",
+            "form-action 'self'",
+            f"frame-ancestors {ancestors}",
+        ]
+        response.headers.setdefault("Content-Security-Policy", "; ".join(policy))
+        if not framing:
+            response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault(
+            "Permissions-Policy", "geolocation=(self), camera=(), microphone=()"
+        )
+        return response

@@ -1,0 +1,139 @@
+"""Fixtures: each test gets an app with an empty database of its own.
+
+SQLite (a file per test) by default; PostgreSQL with LOCATOR_TEST_DB=postgresql — a fresh
+database per run on 127.0.0.1:5432, created here and dropped at the end, emptied between tests.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+import psycopg
+import pytest
+from sqlalchemy import text
+
+from locator import create_app
+from locator.extensions import db, limiter
+from locator.geo.gazetteer import Gazetteer
+from locator.models import Office
+
+KYIV = ZoneInfo("Europe/Kyiv")
+PG_ADMIN_URL = os.environ.get("LOCATOR_TEST_PG_ADMIN", "postgresql://postgres@127.0.0.1:5432/test")
+
+
+class FakeClock:
+    """A clock the test sets. Default: Wednesday 2026-11-25, 11:00 in Kyiv."""
+
+    def __init__(self) -> None:
+        self.moment = datetime(2026, 11, 25, 11, 0, tzinfo=KYIV)
+
+    def __call__(self) -> datetime:
+        return self.moment.astimezone(UTC)
+
+    def set(self, *args, tz: ZoneInfo = KYIV) -> None:
+        self.moment = datetime(*args, tzinfo=tz)
+
+
+@pytest.fixture(scope="session")
+def gazetteer() -> Gazetteer:
+    return Gazetteer()
+
+
+@pytest.fixture(scope="session")
+def postgres_url():
+    """A fresh PostgreSQL database for this run, or None when testing on SQLite."""
+    if os.environ.get("LOCATOR_TEST_DB", "sqlite") != "postgresql":
+        yield None
+        return
+    name = f"locator_test_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    yield f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def app_config(tmp_path, postgres_url, gazetteer, clock) -> dict:
+    """Settings for the test app; tests may change them before using `app`."""
+    url = postgres_url or f"sqlite:///{tmp_path / 'test.sqlite3'}"
+    return {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret",
+        "SQLALCHEMY_DATABASE_URI": url,
+        "INSTANCE_PATH": str(tmp_path / "instance"),
+        "SITE_URL": "http://localhost",
+        "GEOCODER": "",
+        "GAZETTEER": gazetteer,
+        "CLOCK": clock,
+        "RATELIMIT_STORAGE_URI": "memory://",
+        "MAIL_SERVER": "",
+    }
+
+
+@pytest.fixture
+def app(app_config, postgres_url):
+    app = create_app(app_config)
+    with app.app_context():
+        if postgres_url:
+            db.create_all()
+            tables = ", ".join(f'"{t.name}"' for t in reversed(db.metadata.sorted_tables))
+            db.session.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+            db.session.commit()
+        else:
+            db.create_all()
+        limiter.reset()
+        yield app
+        db.session.remove()
+        if not postgres_url:
+            db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+_counter = iter(range(1, 10**9))
+
+
+@pytest.fixture
+def make_office(app):
+    """Create and commit an office; keyword arguments override the defaults."""
+
+    def make(**fields) -> Office:
+        n = next(_counter)
+        values = {
+            "slug": f"office-{n}",
+            "name": f"Office {n}",
+            "organization": "Test NGO",
+            "address": f"Test street {n}",
+            "city": "Київ",
+            "country": "UA",
+            "lat": 50.45,
+            "lon": 30.52,
+            "phone": "+380 44 555 00 00",
+            "opening_hours": "Mo-Fr 09:00-18:00",
+            "languages": "uk;en",
+            "categories": "family;housing",
+        }
+        values.update(fields)
+        office = Office(**values)
+        db.session.add(office)
+        db.session.commit()
+        return office
+
+    return make

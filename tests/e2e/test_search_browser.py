@@ -1,0 +1,36 @@
+"""The search as a person uses it in a browser."""
+
+
+def test_typing_a_city_lists_the_nearest_offices(page, live_url):
+    page.goto(live_url + "/?lang=en")
+    page.fill("#near-main", "Lviv")
+    page.click("form.search-form button[type=submit]")
+    page.wait_for_selector(".office-list .office-item")
+    first = page.locator(".office-item").first
+    assert "Lviv" in page.locator("h1").inner_text()
+    assert first.locator(".distance").inner_text().endswith("km away")
+    assert page.js_errors == []
+
+
+def test_use_my_location_goes_to_the_nearest_offices(browser, live_url):
+    context = browser.new_context(
+        geolocation={"latitude": 46.4825, "longitude": 30.7233}, permissions=["geolocation"]
+    )
+    page = context.new_page()
+    page.goto(live_url + "/?lang=en")
+    page.click("[data-locate-button]")
+    page.wait_for_url("**/offices?*lat=46.48250*")
+    assert page.locator(".office-item").count() > 0
+    assert "Одеса" in page.locator(".office-item").first.inner_text()
+    context.close()
+
+
+def test_refused_location_shows_a_message(browser, live_url):
+    context = browser.new_context(permissions=[])
+    page = context.new_page()
+    page.goto(live_url + "/?lang=en")
+    page.click("[data-locate-button]")
+    message = page.locator("[data-locate-message]")
+    message.wait_for(state="visible")
+    assert "Type your city" in message.inner_text()
+    context.close()
