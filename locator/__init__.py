@@ -6,7 +6,19 @@ from flask import Flask, jsonify
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from locator import admin, api, cli, config, errors, i18n, offices, security, templating
+from locator import (
+    admin,
+    api,
+    cli,
+    config,
+    errors,
+    feedback,
+    i18n,
+    offices,
+    security,
+    statements,
+    templating,
+)
 from locator.clock import system_now
 from locator.extensions import babel, csrf, db, limiter, login_manager
 from locator.geo.service import make_service
@@ -49,7 +61,7 @@ def init_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    for blueprint in (offices.bp, api.bp, admin.bp):
+    for blueprint in (offices.bp, api.bp, admin.bp, statements.bp, feedback.bp):
         app.register_blueprint(blueprint)
 
     @app.get("/healthz")

@@ -13,6 +13,7 @@ from locator.config import ROOT
 from locator.extensions import db
 from locator.models import User
 from locator.offices import io
+from locator.statements.cli import seed_statements
 
 SEED_DIR = ROOT / "seed_data"
 
@@ -39,6 +40,7 @@ def seed() -> None:
     created, updated, unchanged = io.upsert(db.session, rows)
     db.session.commit()
     click.echo(f"Offices: {created} created, {updated} updated, {unchanged} unchanged.")
+    seed_statements()
 
 
 @click.command("geocode")

@@ -56,8 +56,12 @@ def question_answered(question_id: int):
     answered = request.form.get("answered", "1") == "1"
     services.mark_answered(question, answered, clock.now())
     db.session.commit()
-    flash(_("Question %(id)s is marked as answered.", id=question.id) if answered
-          else _("Question %(id)s is waiting for an answer again.", id=question.id), "success")
+    flash(
+        _("Question %(id)s is marked as answered.", id=question.id)
+        if answered
+        else _("Question %(id)s is waiting for an answer again.", id=question.id),
+        "success",
+    )
     return redirect(url_for("admin.questions", status=request.args.get("status", "")))
 
 
@@ -103,7 +107,14 @@ def report_status(report_id: int):
     except ValueError:
         abort(400)
     db.session.commit()
-    flash(_("Report %(id)s: %(status)s.", id=report.id, status=REPORT_STATUS_LABELS[report.status]),
-          "success")
-    return redirect(url_for("admin.reports", status=request.args.get("status", ""),
-                            office=request.args.get("office", "")))
+    flash(
+        _("Report %(id)s: %(status)s.", id=report.id, status=REPORT_STATUS_LABELS[report.status]),
+        "success",
+    )
+    return redirect(
+        url_for(
+            "admin.reports",
+            status=request.args.get("status", ""),
+            office=request.args.get("office", ""),
+        )
+    )

@@ -22,15 +22,15 @@ class AskForm(FlaskForm):
         validators=[DataRequired(), Length(max=s.CONTACT_MAX)],
         description=_l("We answer by e-mail, or call you back on the phone."),
     )
-    region = StringField(
-        _l("City or region"), validators=[Optional(), Length(max=s.REGION_MAX)]
-    )
+    region = StringField(_l("City or region"), validators=[Optional(), Length(max=s.REGION_MAX)])
     topic = SelectField(_l("Topic"), choices=topic_choices, default="other")
     question = TextAreaField(
         _l("Your question"),
         validators=[DataRequired(), Length(min=s.QUESTION_MIN, max=s.QUESTION_MAX)],
         render_kw={"rows": 8},
-        description=_l("From %(min)s to %(max)s characters.", min=s.QUESTION_MIN, max=s.QUESTION_MAX),
+        description=_l(
+            "From %(min)s to %(max)s characters.", min=s.QUESTION_MIN, max=s.QUESTION_MAX
+        ),
     )
     # Honeypot: hidden from people, filled in by bots.
     website_url = StringField(_l("Leave this field empty"), validators=[Optional()])

@@ -61,16 +61,16 @@ def ask():
             lang=_lang(),
         )
         db.session.commit()  # stored first: a mail failure must not lose the question
-        if question.contact_kind == "email":
-            mail.acknowledge_question(question)
-            flash(
-                _("Thank you! Your question has been sent. We have sent a confirmation to %(email)s.",
-                  email=question.contact),
-                "success",
+        if question.contact_kind == "phone":
+            message = _("Thank you! Your question has been sent. An expert will call you back.")
+        elif mail.acknowledge_question(question):
+            message = _(
+                "Thank you! Your question has been sent. We have sent a confirmation to %(email)s.",
+                email=question.contact,
             )
         else:
-            flash(_("Thank you! Your question has been sent. An expert will call you back."),
-                  "success")
+            message = _("Thank you! Your question has been sent. An expert will answer by e-mail.")
+        flash(message, "success")
         return redirect(url_for("feedback.ask"))
     status = 400 if request.method == "POST" else 200
     return render_template("feedback/ask.html", form=form), status
@@ -84,8 +84,13 @@ def _wants_json() -> bool:
 
 def _report_error(form: ReportForm, message: str, status: int = 400):
     if _wants_json():
-        return jsonify({"ok": False, "error": {"code": "invalid", "message": message},
-                        "fields": {k: [str(e) for e in v] for k, v in form.errors.items()}}), status
+        return jsonify(
+            {
+                "ok": False,
+                "error": {"code": "invalid", "message": message},
+                "fields": {k: [str(e) for e in v] for k, v in form.errors.items()},
+            }
+        ), status
     return render_template("feedback/report.html", form=form, message=message), status
 
 
@@ -94,9 +99,15 @@ def _report_error(form: ReportForm, message: str, status: int = 400):
 def report_error():
     if request.method == "GET":
         form = ReportForm(formdata=None)
-        form.url.data = services.local_path(request.args.get("url"), current_app.config["SITE_URL"]) or "/"
+        form.url.data = (
+            services.local_path(request.args.get("url"), current_app.config["SITE_URL"]) or "/"
+        )
         form.office_slug.data = request.args.get("office", "")[:120]
-        form.field.data = request.args.get("field", "") if request.args.get("field") in services.OFFICE_FIELDS else ""
+        form.field.data = (
+            request.args.get("field", "")
+            if request.args.get("field") in services.OFFICE_FIELDS
+            else ""
+        )
         form.selection.data = request.args.get("selection", "")[: services.SELECTION_MAX]
         return render_template("feedback/report.html", form=form, message=None)
     form = ReportForm()
@@ -107,7 +118,10 @@ def report_error():
     if url is None:
         return _report_error(form, _("The page address must be a page of this site."))
     office_slug = (form.office_slug.data or "").strip()
-    if office_slug and db.session.scalar(select(Office.id).where(Office.slug == office_slug)) is None:
+    if (
+        office_slug
+        and db.session.scalar(select(Office.id).where(Office.slug == office_slug)) is None
+    ):
         return _report_error(form, _("We do not know this office."))
     services.create_report(
         db.session,

@@ -39,9 +39,7 @@ class StatementForm(FlaskForm):
         _l("Places"),
         validators=[Optional(), Length(max=5000)],
         render_kw={"rows": 6},
-        description=_l(
-            "One per line: a city or country name, or “Label | latitude, longitude”."
-        ),
+        description=_l("One per line: a city or country name, or “Label | latitude, longitude”."),
     )
     detect_places = BooleanField(_l("Find the places in the text again (replaces the list)"))
 

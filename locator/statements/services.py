@@ -86,8 +86,13 @@ def resolve_place_names(session: Session, geo, names: Sequence[str], lang: str) 
             lat, lon = float(explicit["lat"]), float(explicit["lon"])
             if -90 <= lat <= 90 and -180 <= lon <= 180:
                 places.append(
-                    {"label": explicit["label"], "lat": lat, "lon": lon, "precision": "point",
-                     "country": ""}  # fmt: skip
+                    {
+                        "label": explicit["label"],
+                        "lat": lat,
+                        "lon": lon,
+                        "precision": "point",
+                        "country": "",
+                    }
                 )
                 continue
             unknown.append(name)

@@ -84,9 +84,7 @@ def _aware(moment: datetime) -> datetime:
 def feed():
     site = current_app.config["SITE_URL"]
     statements = db.session.scalars(
-        select(Statement)
-        .order_by(Statement.published.desc(), Statement.id.desc())
-        .limit(FEED_SIZE)
+        select(Statement).order_by(Statement.published.desc(), Statement.id.desc()).limit(FEED_SIZE)
     ).all()
     entries = []
     for statement in statements:
