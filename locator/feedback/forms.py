@@ -5,14 +5,16 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from locator.feedback import services as s
 from locator.labels import CATEGORY_LABELS
 
 
-def topic_choices() -> list[tuple[str, object]]:
-    return [*CATEGORY_LABELS.items(), ("other", _l("Something else"))]
+def topic_choices() -> list[SelectChoice]:
+    items = [*CATEGORY_LABELS.items(), ("other", _l("Something else"))]
+    return [SelectChoice(value, label) for value, label in items]
 
 
 class AskForm(FlaskForm):
@@ -64,14 +66,14 @@ class ReportForm(FlaskForm):
     field = SelectField(
         _l("What is wrong in this office's information?"),
         choices=[
-            ("", _l("—")),
-            ("name", _l("Name")),
-            ("address", _l("Address")),
-            ("phone", _l("Phone")),
-            ("email", _l("E-mail")),
-            ("website", _l("Website")),
-            ("opening_hours", _l("Opening hours")),
-            ("other", _l("Something else")),
+            SelectChoice("", _l("—")),
+            SelectChoice("name", _l("Name")),
+            SelectChoice("address", _l("Address")),
+            SelectChoice("phone", _l("Phone")),
+            SelectChoice("email", _l("E-mail")),
+            SelectChoice("website", _l("Website")),
+            SelectChoice("opening_hours", _l("Opening hours")),
+            SelectChoice("other", _l("Something else")),
         ],
         validators=[Optional()],
         default="",

@@ -5,11 +5,16 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import URL, DataRequired, Length, Optional, ValidationError
 
 from locator.statements.parsing import MAX_BODY, MAX_SLUG, MAX_TAG, MAX_TAGS, MAX_TITLE
 
-LANGUAGE_CHOICES = [("uk", "Українська"), ("en", "English"), ("ru", "Русский")]
+LANGUAGE_CHOICES = [
+    SelectChoice("uk", "Українська"),
+    SelectChoice("en", "English"),
+    SelectChoice("ru", "Русский"),
+]
 
 
 class StatementForm(FlaskForm):
