@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from datetime import datetime
-from urllib.parse import parse_qsl, urlencode, urlsplit
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit
 
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
@@ -153,3 +153,20 @@ def mark_answered(question: Question, answered: bool, now: datetime) -> None:
 
 
 SendMail = Callable[..., object]  # send_mail(to, subject, text, html)
+
+
+def share_links(url: str, title: str) -> list[tuple[str, str]]:
+    """(network, link) pairs: plain links, no third-party scripts on our pages."""
+
+    def q(text: str) -> str:
+        return quote(text, safe="")
+
+    both = q(f"{title} {url}")
+    return [
+        ("Facebook", f"https://www.facebook.com/sharer/sharer.php?u={q(url)}"),
+        ("Telegram", f"https://t.me/share/url?url={q(url)}&text={q(title)}"),
+        ("Viber", f"viber://forward?text={both}"),
+        ("WhatsApp", f"https://wa.me/?text={both}"),
+        ("X", f"https://x.com/intent/post?url={q(url)}&text={q(title)}"),
+        ("e-mail", f"mailto:?subject={q(title)}&body={q(url)}"),
+    ]

@@ -35,7 +35,11 @@ def page_addresses():
     def current_share_url() -> str:
         return current_app.config["SITE_URL"] + current_report_path()
 
-    return {"current_report_path": current_report_path, "current_share_url": current_share_url}
+    return {
+        "current_report_path": current_report_path,
+        "current_share_url": current_share_url,
+        "share_links": services.share_links,
+    }
 
 
 def _lang() -> str:

@@ -73,6 +73,7 @@ def detail(slug: str):
         help_items=help_items,
         near_km=int(NEAR_KM),
         any_office=any(item.offices for item in help_items),
+        share_title=statement.title,
     )
 
 
