@@ -93,3 +93,11 @@ def test_share_links_are_plain_links_to_the_current_page(client):
     # No third-party script anywhere on the page.
     for src in re.findall(r'<script[^>]*src="([^"]+)"', html):
         assert src.startswith("/static/")
+
+
+def test_the_blocks_speak_ukrainian_by_default(client):
+    html = client.get("/statements").get_data(as_text=True)
+    assert "Знайшли помилку на сторінці? Виділіть текст і натисніть Ctrl+Enter." in html
+    assert "Графік роботи чату:" in html
+    assert "Знайшли своє рішення? Допоможіть іншим!" in html
+    assert "Заяв ще не опубліковано." in html
