@@ -93,8 +93,7 @@ def app(app_config, postgres_url):
         limiter.reset()
         yield app
         db.session.remove()
-        if not postgres_url:
-            db.engine.dispose()
+        db.engine.dispose()  # each test's app has its own engine: close its connections
 
 
 @pytest.fixture
