@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 from sqlalchemy import select
 
@@ -120,3 +121,20 @@ def test_the_report_link_works_without_javascript(browser, live_url, live_app):
     assert "Thank you!" in page.locator(".flashes").inner_text()
     assert reports_for(live_app, "/statements?lang=en")
     context.close()
+
+
+def test_the_open_dialog_passes_axe(page, live_url):
+    page.goto(live_url + STATEMENT)
+    page.evaluate(SELECT_JS, [".statement-body", WORDS])
+    page.keyboard.press("Control+Enter")
+    page.locator("#report-error-dialog").wait_for(state="visible")
+
+    results = Axe().run(page, context="#report-error-dialog")
+
+    assert results.violations_count == 0, results.generate_report()
+
+
+def test_the_help_blocks_pass_axe(page, live_url):
+    page.goto(live_url + "/statements?lang=en")
+    results = Axe().run(page, context=".help-blocks")
+    assert results.violations_count == 0, results.generate_report()
