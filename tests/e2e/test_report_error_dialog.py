@@ -138,3 +138,26 @@ def test_the_help_blocks_pass_axe(page, live_url):
     page.goto(live_url + "/statements?lang=en")
     results = Axe().run(page, context=".help-blocks")
     assert results.violations_count == 0, results.generate_report()
+
+
+def test_the_chat_status_is_refreshed_from_the_api(page, live_url):
+    page.route(
+        "**/api/v1/chat/status",
+        lambda route: route.fulfill(
+            json={
+                "open": False,
+                "hours": "Mo-Su 10:00-13:00,14:00-16:00",
+                "timezone": "Europe/Kyiv",
+                "next_change": "2099-01-01T10:00:00+02:00",
+            }
+        ),
+    )
+    page.goto(live_url + "/statements?lang=en")
+    page.evaluate("document.dispatchEvent(new Event('visibilitychange'))")
+
+    status = page.locator(".help-blocks [data-chat-status]")
+    expect(status).to_have_text(
+        "The online consultation is closed now. Opens at Thursday 10:00.", use_inner_text=True
+    )
+    assert "is-closed" in status.get_attribute("class")
+    assert page.js_errors == []
