@@ -45,8 +45,10 @@
     while (from > 1 && !/[.!?…]\s/.test(text.slice(from - 2, from))) from--;
     if (from === 1) from = 0;
     var to = end;
-    while (to < text.length && !/[.!?…]/.test(text.charAt(to))) to++;
-    to = Math.min(text.length, to + 1);
+    if (!/[.!?…]/.test(text.charAt(end - 1))) {
+      while (to < text.length && !/[.!?…]/.test(text.charAt(to))) to++;
+      to = Math.min(text.length, to + 1);
+    }
     return clip(text.slice(from, to), CONTEXT_MAX);
   }
 
