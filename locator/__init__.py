@@ -13,11 +13,13 @@ from locator import (
     cli,
     config,
     errors,
+    feedback,
     i18n,
     mapviews,
     offices,
     poster,
     security,
+    statements,
     templating,
     volunteers,
 )
@@ -64,7 +66,15 @@ def init_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    for blueprint in (offices.bp, api.bp, mapviews.bp, volunteers.bp, poster.bp, admin.bp):
+    feedback,
+    i18n,
+    mapviews,
+    offices,
+    poster,
+    security,
+    statements,
+    templating,
+    volunteers,
         app.register_blueprint(blueprint)
 
     @app.get("/healthz")
