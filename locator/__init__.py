@@ -66,15 +66,16 @@ def init_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    feedback,
-    i18n,
-    mapviews,
-    offices,
-    poster,
-    security,
-    statements,
-    templating,
-    volunteers,
+    for blueprint in (
+        offices.bp,
+        api.bp,
+        mapviews.bp,
+        volunteers.bp,
+        poster.bp,
+        statements.bp,
+        feedback.bp,
+        admin.bp,
+    ):
         app.register_blueprint(blueprint)
 
     @app.get("/healthz")
