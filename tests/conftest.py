@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 import psycopg
 import pytest
+from flask import g, request_started
 from sqlalchemy import text
 
 from locator import create_app
@@ -81,9 +82,18 @@ def app_config(tmp_path, postgres_url, gazetteer, clock) -> dict:
     }
 
 
+def _fresh_g(sender, **extra) -> None:
+    g.__dict__.clear()
+
+
 @pytest.fixture
 def app(app_config, postgres_url):
     app = create_app(app_config)
+    # Requests reuse the app context the test holds open (Flask pushes a new one only when
+    # none is active), so `g` would carry the page language, the signed-in user, the CSP
+    # nonce … from one request into the next. Each request starts with a fresh `g`, as in
+    # production.
+    request_started.connect(_fresh_g, app)
     with app.app_context():
         if postgres_url:
             db.create_all()
@@ -95,8 +105,8 @@ def app(app_config, postgres_url):
         limiter.reset()
         yield app
         db.session.remove()
-        # Close pooled connections now: left to the garbage collector, psycopg's
-        # ResourceWarning would fail whichever later test happens to be running.
+        # Close the pool's connections: open ones would pile up on the server and be
+        # reported as ResourceWarnings (errors under filterwarnings).
         db.engine.dispose()
 
 
