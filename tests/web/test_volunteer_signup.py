@@ -8,7 +8,14 @@ from sqlalchemy.exc import IntegrityError
 
 from locator.extensions import db
 from locator.volunteers.models import OutgoingMail, Volunteer
-from tests.volunteers_helpers import csrf_token, links, sign_up, signup_data
+from tests.volunteers_helpers import (
+    FreshContextClient,
+    csrf_token,
+    links,
+    post_form,
+    sign_up,
+    signup_data,
+)
 
 
 def volunteers() -> list[Volunteer]:
@@ -182,6 +189,11 @@ def test_too_many_sign_ups_from_one_address_get_a_polite_429(app, client):
     assert "Please wait a minute and try again" in response.get_data(as_text=True)
     assert len(volunteers()) == 3
     assert client.get("/volunteer").status_code == 200  # reading the form is not limited
+    app.test_client_class = FreshContextClient  # no language cached from the requests above
+    in_ukrainian = app.test_client()
+    response = post_form(in_ukrainian, "/volunteer", signup_data(email="person10@example.org"))
+    assert response.status_code == 429
+    assert "Забагато запитів" in response.get_data(as_text=True)
 
 
 def test_sql_parameters_are_not_quoted_in_database_errors(app):
