@@ -19,8 +19,22 @@ from locator.volunteers.services import Located
 EXTENSION = "locator.mailer"
 
 
+class AppMailer(Mailer):
+    """The app's mailer: reads the MAIL_* settings when it sends, so a changed config
+    (tests, an admin reconfiguring) takes effect without rebuilding anything."""
+
+    def __init__(self, app: Flask) -> None:
+        self._app = app
+        self._now = clock.system_now
+
+    @property
+    def settings(self) -> MailSettings:  # type: ignore[override]
+        return MailSettings.from_config(self._app.config, self._app.instance_path)
+
+
 def init_app(app: Flask) -> None:
-    app.extensions[EXTENSION] = Mailer(MailSettings.from_config(app.config, app.instance_path))
+    """`app.extensions["locator.mailer"]`: the mailer every area sends through."""
+    app.extensions[EXTENSION] = AppMailer(app)
 
 
 def mailer() -> Mailer:
