@@ -234,7 +234,12 @@ def test_bad_input_page_in_english(client):
 
 
 def test_unknown_office_is_a_friendly_404(client):
-    for path in ["/offices/no-such-office", "/offices/" + "x" * 500, "/offices/%3Cscript%3E"]:
+    for path in [
+        "/offices/no-such-office",
+        "/offices/" + "x" * 500,
+        "/offices/%3Cscript%3E",
+        "/offices/a%00b",  # PostgreSQL refuses NUL in text
+    ]:
         response = client.get(path)
         assert response.status_code == 404
         soup = page(response)
