@@ -55,5 +55,9 @@ translations: $(STAMP)
 	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o locator/translations/messages.pot --no-location --sort-output --project "Help Locator" .
 	$(VENV)/bin/pybabel update -i locator/translations/messages.pot -d locator/translations -l uk --no-fuzzy-matching --ignore-obsolete
 
+## Refresh static/vendor/ from the npm registry (versions pinned in package.json).
+vendor:
+	scripts/vendor.sh
+
 clean:
 	rm -rf $(VENV) instance .pytest_cache

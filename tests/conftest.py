@@ -21,6 +21,8 @@ from locator.extensions import db, limiter
 from locator.geo.gazetteer import Gazetteer
 from locator.models import Office
 
+pytest_plugins = ["tests.fixtures_smtp"]
+
 KYIV = ZoneInfo("Europe/Kyiv")
 PG_ADMIN_URL = os.environ.get("LOCATOR_TEST_PG_ADMIN", "postgresql://postgres@127.0.0.1:5432/test")
 
