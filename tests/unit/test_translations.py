@@ -80,10 +80,9 @@ def test_placeholders_are_kept(catalog):
 
 
 def _cli_directory_filter(path: str) -> bool:
-    """pybabel's command line skips only ".*" and "._" folders; babel's Python default also
-    skips "_…" ones, which would miss templates/_partials and templates/_macros."""
-    name = os.path.basename(path)
-    return not any(fnmatch.fnmatch(name, pattern) for pattern in (".*", "._"))
+    """Skip only ".*" folders, as `make translations` (--ignore-dirs=".*") does: babel's
+    default also skips "_…" ones, which would miss templates/_partials and _macros."""
+    return not fnmatch.fnmatch(os.path.basename(path), ".*")
 
 
 def test_every_string_in_the_code_is_in_the_catalogue(catalog):
