@@ -205,6 +205,10 @@ _CITY_WORDS = _words(
 _REGION_WORDS = _words(
     "область обл області oblast obl oblasts region регіон регион province oblasti край"
 )
+_DISTRICT_WORDS = _words("район району районі raion rayon district")
+_DISTRICT_ADJECTIVE = re.compile(
+    r"(ськ|цьк|зьк|ск|цк|зк|sk|tsk|zk)(ий|ій|ого|ому|ому|ый|yi|yy|iy|ij|a)?$"
+)
 
 # Free text: capitalised single words that are (alternate) names of towns but
 # far more often something else.
@@ -733,6 +737,10 @@ class Gazetteer:
         while len(words) > 1 and words[-1] in _CITY_WORDS:
             city_marked = True
             words = words[:-1]
+        if len(words) > 2 and words[-2:] == ["р", "н"]:  # "р-н"
+            words = [*words[:-2], "район"]
+        if len(words) > 1 and words[-1] in _DISTRICT_WORDS:
+            return self._district(words[:-1])
         region_marked = False
         while len(words) > 1 and words[-1] in _REGION_WORDS:
             region_marked = True
@@ -766,6 +774,20 @@ class Gazetteer:
                     if cands:
                         return ("city", cands, {self._entries[c].country})
         return None
+
+    def _district(self, words: list[str]) -> tuple[str, object, set[str]] | None:
+        """ "Броварський район" → Бровари: the town a district is named after (and,
+        nearly always, run from). Ukrainian districts only."""
+        cands = self._city_candidates(words)  # "Хмельницький район"
+        if not cands:
+            stem = _DISTRICT_ADJECTIVE.sub("", words[-1])
+            head = words[:-1]
+            for tail in ("", "и", "ь", "а", "е", "і", "y", "i"):
+                cands = self._city_candidates([*head, stem + tail])
+                if cands:
+                    break
+        cands = [c for c in cands if self._entries[c[0]].country == "UA"]
+        return ("city", cands, {"UA"}) if cands else None
 
     def _resolve(self, query: str) -> int | None:
         parts = [p for p in (normalize(x) for x in _PART_SPLIT.split(query)) if p]

@@ -167,6 +167,30 @@ def test_oblasts_resolve_to_regions_at_their_centres(gazetteer, query, where, la
     assert place.country == "UA"
 
 
+@pytest.mark.parametrize(
+    ("query", "town"),
+    [
+        ("Броварський район", "Бровари, UA"),
+        ("Броварский район", "Бровари, UA"),
+        ("Brovary raion", "Бровари, UA"),
+        ("Бориспільський р-н", "Бориспіль, UA"),
+        ("Бориспільський р-н, Київська обл.", "Бориспіль, UA"),
+        ("Фастівський район", "Фастів, UA"),
+        ("Хмельницький район", "Хмельницький, UA"),
+    ],
+)
+def test_a_district_is_the_town_it_is_named_after(gazetteer, query, town):
+    place = gazetteer.lookup(query)
+    assert place.label == town
+    assert place.precision == "city"
+
+
+@pytest.mark.parametrize("query", ["Якийсь район", "район", "Білоцерківський район"])
+def test_unknown_districts_find_nothing(gazetteer, query):
+    # Білоцерківський → Біла Церква needs more than a suffix rule: not handled
+    assert gazetteer.lookup(query) is None
+
+
 def test_all_oblasts_and_crimea_are_known(gazetteer):
     names = [
         "Вінницька", "Волинська", "Дніпропетровська", "Донецька", "Житомирська",
