@@ -207,7 +207,7 @@ _REGION_WORDS = _words(
 )
 _DISTRICT_WORDS = _words("район району районі raion rayon district")
 _DISTRICT_ADJECTIVE = re.compile(
-    r"(ськ|цьк|зьк|ск|цк|зк|sk|tsk|zk)(ий|ій|ого|ому|ому|ый|yi|yy|iy|ij|a)?$"
+    r"(ськ|цьк|зьк|ск|цк|зк|sk|tsk|zk)(ий|ій|ого|ому|ый|yi|yy|iy|ij|a)?$"
 )
 
 # Free text: capitalised single words that are (alternate) names of towns but
@@ -334,6 +334,7 @@ _LATCYR_NAME = re.compile(r"^[A-Za-z\u00c0-\u024f\u1e00-\u1eff\u0400-\u04ff '\-.
 
 
 _CACHE_FORMAT = 1
+_RESOLVED_MAX = 20_000
 _DEFAULT: Any = object()  # "the default cache folder", as opposed to None: no cache
 
 
@@ -386,6 +387,7 @@ class Gazetteer:
         self._suggest_index: dict[str, list[str]] | None = None
         self._suggest_keys: dict[str, list[int]] = {}
         self._places: dict[tuple[int, str], Place] = {}  # answers, made once
+        self._resolved: dict[str, int] = {}  # query → entry (-1: nothing), bounded
         self._lock = threading.Lock()  # for the indexes built on first use
 
         if cache_dir is _DEFAULT:
@@ -826,8 +828,14 @@ class Gazetteer:
             return Place(f"{lat:.5f}, {lon:.5f}", lat, lon, "point", "coordinates", None)
         if _BAD_NUMBER.search(query):
             return None  # "nan, 30" is broken coordinates, not Nan in Thailand
-        idx = self._resolve(query)
-        return None if idx is None else self._place(idx, lang)
+        idx = self._resolved.get(query, -2)
+        if idx == -2:
+            found = self._resolve(query)
+            idx = -1 if found is None else found
+            if len(self._resolved) >= _RESOLVED_MAX:
+                self._resolved.clear()  # a crude bound; popular queries come back at once
+            self._resolved[query] = idx
+        return None if idx < 0 else self._place(idx, lang)
 
     # -- suggestions ------------------------------------------------------------
 

@@ -131,6 +131,13 @@ def test_labels_follow_the_language(gazetteer, query, lang, label, country):
     assert place.country == country
 
 
+def test_repeated_lookups_answer_alike_in_either_language(gazetteer):
+    for _ in range(3):
+        assert gazetteer.lookup("Lwów").label == "Львів, UA"
+        assert gazetteer.lookup("Lwów", lang="en").label == "Lviv, UA"
+        assert gazetteer.lookup("Xyzzyq") is None
+
+
 REGION_SPELLINGS = [
     ("Львівська область", LVIV, "Львівська область, UA"),
     ("Lviv oblast", LVIV, "Львівська область, UA"),
