@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dotenv import load_dotenv
 from flask import Flask, jsonify
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
@@ -20,6 +21,7 @@ def create_app(overrides: dict | None = None) -> Flask:
         instance_path=str((overrides or {}).get("INSTANCE_PATH") or config.ROOT / "instance"),
         instance_relative_config=True,
     )
+    load_dotenv(config.ROOT / ".env", override=False)  # the real environment wins
     app.config.from_mapping(config.from_environment(app.instance_path))
     app.config.from_mapping(overrides or {})
     if not app.config["SECRET_KEY"]:
