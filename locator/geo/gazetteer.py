@@ -143,12 +143,22 @@ _LOOSE = _table(
 )  # fmt: skip
 
 
+_DOUBLE = re.compile(r"(.)\1+")
+_LATIN_LOOSE = (("y", "i"), ("j", "i"), ("w", "v"), ("kh", "h"), ("zh", "z"), ("ts", "c"))
+
+
 def _loose(norm: str) -> str:
     """A second, looser key: spaces gone, Ukrainian/Russian letter pairs merged
-    (Кіровоград/Кировоград, Нур-Султан/Нурсултан)."""
-    if norm.isascii():
-        return norm.replace(" ", "")
-    return norm.translate(_LOOSE)
+    (Кіровоград/Кировоград, Нур-Султан/Нурсултан); in Latin, the letters that
+    transliteration systems disagree on (Vinnitsa/Vinnytsia, Khmelnitsky/Khmelnytskyi,
+    Zaporizhia/Zaporizhzhia)."""
+    if not norm.isascii():
+        return norm.translate(_LOOSE)
+    key = norm.replace(" ", "")
+    for a, b in _LATIN_LOOSE:
+        key = key.replace(a, b)
+    key = _DOUBLE.sub(r"\1", key)
+    return key[:-2] + "a" if key.endswith("ia") else key
 
 
 # --- coordinates ----------------------------------------------------------------
@@ -207,6 +217,7 @@ _REGION_WORDS = _words(
     "область обл області oblast obl oblasts region регіон регион province oblasti край"
 )
 _DISTRICT_WORDS = _words("район району районі raion rayon district")
+_AFFIXES = _CITY_WORDS | _REGION_WORDS | _DISTRICT_WORDS
 _DISTRICT_ADJECTIVE = re.compile(
     r"(ськ|цьк|зьк|ск|цк|зк|sk|tsk|zk)(ий|ій|ого|ому|ый|yi|yy|iy|ij|a)?$"
 )
@@ -801,7 +812,7 @@ class Gazetteer:
             if len(words) <= n:
                 break
             for rest, tail in ((words[:-n], words[-n:]), (words[n:], words[:n])):
-                c = self._country_of(tail, allow_code=False)
+                c = self._country_of(tail, allow_code=True)
                 if c is not None:
                     cands = self._city_candidates(rest)
                     if cands:
@@ -896,9 +907,10 @@ class Gazetteer:
             return []
         norm = normalize(query)
         words = norm.split(" ")
-        while len(words) > 1 and words[0] in _CITY_WORDS | _REGION_WORDS:
+        region_asked = any(w in _REGION_WORDS or w in _DISTRICT_WORDS for w in words)
+        while len(words) > 1 and words[0] in _AFFIXES:
             words = words[1:]
-        while len(words) > 1 and words[-1] in _CITY_WORDS | _REGION_WORDS:
+        while len(words) > 1 and words[-1] in _AFFIXES:
             words = words[:-1]
         q = _loose(" ".join(words))
         if len(q) < 2 or limit <= 0:
@@ -925,6 +937,8 @@ class Gazetteer:
             for i in self._suggest_keys[k]:
                 e = self._entries[i]
                 bonus = 0.05 * (e.country == "UA") + 0.02 * math.log10(max(e.population, 10)) / 7
+                if e.kind == _REGION:  # "Vinnitsa" is the city, "Vinnitsa oblast" the region
+                    bonus += 0.1 if region_asked else -0.1
                 score = ratio + bonus
                 if score > scored.get(i, 0.0):
                     scored[i] = score

@@ -87,6 +87,11 @@ CITY_SPELLINGS = [
                             "Алматы, Казахстан", "Almaty, Kazakhstan"]],
     *[(q, BISHKEK) for q in ["Bishkek", "Бишкек", "Бішкек"]],
     *[(q, ASTANA) for q in ["Astana", "Астана", "Нур-Султан", "Nur-Sultan", "Нурсултан"]],
+    # transliterations geonames does not list, met through the loose Latin key
+    *[(q, (49.23, 28.47)) for q in ["Vinnitsa", "Vinnytsia", "Vinnytsya", "Винница"]],
+    *[(q, (49.42, 26.99)) for q in ["Khmelnitsky", "Khmelnitskiy", "Khmelnytskyi"]],
+    *[(q, (47.91, 33.39)) for q in ["Kriviy Rih", "Kryvyi Rih", "Krivoy Rog", "Кривой Рог"]],
+    ("Zaporizhia", ZAPORIZHZHIA),
     *[(q, MOSCOW) for q in ["Москва", "Moscow", "город Москва"]],
     *[(q, WARSAW) for q in ["Warsaw", "Warszawa", "Варшава"]],
 ]  # fmt: skip
@@ -477,6 +482,16 @@ class TestSuggest:
         places = gazetteer.suggest(typo)
         assert places, typo
         assert near(places[0], expected), (typo, places[0])
+
+    def test_the_city_comes_before_its_oblast_unless_the_oblast_is_asked(self, gazetteer):
+        assert labels(gazetteer.suggest("Nikolayev", limit=2)) == [
+            "Миколаїв, UA",
+            "Миколаївська область, UA",
+        ]
+        assert labels(gazetteer.suggest("Nikolayev oblast", limit=2)) == [
+            "Миколаївська область, UA",
+            "Миколаїв, UA",
+        ]
 
     def test_suggestions_are_distinct_and_limited(self, gazetteer):
         places = gazetteer.suggest("Kharkov", limit=3)
