@@ -560,7 +560,7 @@ class Gazetteer:
             if not _LATCYR_NAME.match(alt) or (alt.isupper() and len(alt) <= 4):
                 continue  # other scripts; IATA codes ("IEV", "ALA")
             k = normalize(alt)
-            if k not in keys:
+            if len(k) > 2 and k not in keys:  # not "Ko" for Kyiv
                 keys.add(k)
                 self._index(k, idx, False)
         return keys
