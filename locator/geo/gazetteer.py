@@ -424,6 +424,7 @@ class Gazetteer:
         self._places: dict[tuple[int, str], Place] = {}  # answers, made once
         self._resolved: dict[str, int] = {}  # query → entry (-1: nothing), bounded
         self._lock = threading.Lock()  # for the indexes built on first use
+        self._offices: set[int] = set()  # entries that are the offices' cities
 
         if cache_dir is _DEFAULT:
             cache_dir = default_cache_dir()
@@ -697,7 +698,7 @@ class Gazetteer:
 
     def _add_office_city(self, name: str, lat: float, lon: float, country: str) -> None:
         key = normalize(name or "")[:MAX_QUERY_CHARS]
-        if not key or not (math.isfinite(lat) and math.isfinite(lon)):
+        if not key or not (-90.0 <= lat <= 90.0 and -180.0 <= lon <= 180.0):  # NaN fails too
             return
         country = (country or "").upper() or None
         near = [
@@ -707,11 +708,12 @@ class Gazetteer:
             and _km(lat, lon, self._entries[i].lat, self._entries[i].lon) < 30
         ]
         if near:
-            idx = near[0]
+            idx = min(near, key=lambda i: _km(lat, lon, self._entries[i].lat, self._entries[i].lon))
         else:
             idx = len(self._entries)
             self._entries.append(_Entry(_OFFICE, name, name, lat, lon, country, 0))
             self._index(key, idx, True)
+        self._offices.add(idx)
         self._index_free(key, idx)
 
     # -- answers ----------------------------------------------------------------
@@ -746,6 +748,7 @@ class Gazetteer:
                 home,
                 c[1],  # a town's own name beats another's old name (Слов'янськ, Nikopol)
                 not e.minor,
+                c[0] in self._offices,  # a town with one of our offices beats its namesakes
                 e.population,
             )
 

@@ -748,3 +748,10 @@ def test_malformed_office_rows_are_skipped(cache_dir):
     assert g.lookup("Ok-місто") is not None
     assert g.lookup("Bad") is None
     assert g.lookup("Inf") is None
+
+
+def test_an_office_picks_its_town_among_namesakes(gazetteer):
+    # two towns called Городок, of 16,046 (Khmelnytskyi oblast) and 15,993 (Lviv oblast)
+    assert near(gazetteer.lookup("Городок"), (49.17, 26.56), tol=0.05)
+    with_office = Gazetteer([("Городок", 49.78, 23.64, "UA")])
+    assert near(with_office.lookup("Городок"), (49.78, 23.65), tol=0.05)
