@@ -17,6 +17,7 @@ import os
 import re
 import tempfile
 import threading
+import time
 import unicodedata
 from bisect import bisect_left
 from collections.abc import Iterable, Iterator
@@ -370,6 +371,7 @@ _LATCYR_NAME = re.compile(r"^[A-Za-z\u00c0-\u024f\u1e00-\u1eff\u0400-\u04ff '\-.
 
 _CACHE_FORMAT = 1
 _RESOLVED_MAX = 20_000
+_CACHE_STALE_SECONDS = 86_400  # other versions' cache files are removed after a day
 _DEFAULT: Any = object()  # "the default cache folder", as opposed to None: no cache
 
 
@@ -471,6 +473,9 @@ class Gazetteer:
             with os.fdopen(fd, "wb") as f:
                 f.write(marshal.dumps(state))
             os.replace(tmp, path)  # atomic: concurrent workers never see half a file
+            for old in path.parent.glob("gazetteer-*.marshal"):
+                if old != path and time.time() - old.stat().st_mtime > _CACHE_STALE_SECONDS:
+                    old.unlink(missing_ok=True)  # left by an older version of the code
         except (OSError, ValueError):
             pass  # no cache then; the next process builds again
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import math
+import os
 from pathlib import Path
 
 import pytest
@@ -755,3 +756,17 @@ def test_an_office_picks_its_town_among_namesakes(gazetteer):
     assert near(gazetteer.lookup("Городок"), (49.17, 26.56), tol=0.05)
     with_office = Gazetteer([("Городок", 49.78, 23.64, "UA")])
     assert near(with_office.lookup("Городок"), (49.78, 23.65), tol=0.05)
+
+
+def test_stale_cache_files_of_other_versions_are_removed(cache_dir, tmp_path):
+    copy_cache(cache_dir, tmp_path)
+    stale = tmp_path / "gazetteer-0000000000.marshal"
+    fresh = tmp_path / "gazetteer-1111111111.marshal"
+    stale.write_bytes(b"old")
+    fresh.write_bytes(b"another version, in use today")
+    os.utime(stale, (1, 1))
+    (cache,) = [p for p in tmp_path.glob("gazetteer-*.marshal") if p not in (stale, fresh)]
+    cache.write_bytes(b"broken: forces a rebuild and a save")
+    Gazetteer(min_population=1_000_000, cache_dir=tmp_path)
+    assert not stale.exists()
+    assert fresh.exists()
