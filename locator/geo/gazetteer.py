@@ -144,7 +144,7 @@ _LOOSE = _table(
 )  # fmt: skip
 
 
-_DOUBLE = re.compile(r"(.)\1+")
+_DOUBLE = re.compile(r"(.)\1+(?=.)")  # inside the word: "Kyivv" stays a typo
 _LATIN_LOOSE = (("y", "i"), ("j", "i"), ("w", "v"), ("kh", "h"), ("zh", "z"), ("ts", "c"))
 
 
@@ -159,6 +159,8 @@ def _loose(norm: str) -> str:
     for a, b in _LATIN_LOOSE:
         key = key.replace(a, b)
     key = _DOUBLE.sub(r"\1", key)
+    if key.endswith("ii"):  # -skyi, -sky, -skiy
+        return key[:-1]
     return key[:-2] + "a" if key.endswith("ia") else key
 
 

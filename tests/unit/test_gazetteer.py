@@ -13,7 +13,18 @@ import pytest
 
 from locator.geo.gazetteer import Gazetteer, Place, normalize, parse_coordinates
 
-SEED_STATEMENT = Path("/work/shared/seeds/000_d0c3c7243400b25e.txt")
+REPO = Path(__file__).resolve().parents[2]
+SEED_NAME = "000_d0c3c7243400b25e.txt"
+
+
+def seed_statement() -> Path:
+    """The real statement in shared/seeds/, beside the clone (or its folder of worktrees)."""
+    for folder in REPO.parents:
+        candidate = folder / "shared" / "seeds" / SEED_NAME
+        if candidate.is_file():
+            return candidate
+    pytest.fail(f"shared/seeds/{SEED_NAME} not found beside {REPO}: copy shared/ next to the clone")
+
 
 # Known centres (degrees), rounded.
 KYIV = (50.45, 30.52)
@@ -255,7 +266,7 @@ def test_a_country_sits_at_its_capital(gazetteer):
 
 def test_every_seed_office_city_resolves_near_its_offices(gazetteer):
     """The demonstration offices' cities, as written in seed_data/offices.csv."""
-    path = Path(__file__).resolve().parents[2] / "seed_data" / "offices.csv"
+    path = REPO / "seed_data" / "offices.csv"
     with path.open(encoding="utf-8") as f:
         rows = list(csv.DictReader(f))
     assert len(rows) >= 60
@@ -497,6 +508,10 @@ class TestSuggest:
             "Миколаїв, UA",
         ]
 
+    def test_a_typo_is_suggested_not_guessed(self, gazetteer):
+        assert gazetteer.lookup("Kyivv") is None
+        assert gazetteer.suggest("Kyivv")[0].label == "Київ, UA"
+
     def test_suggestions_are_distinct_and_limited(self, gazetteer):
         places = gazetteer.suggest("Kharkov", limit=3)
         assert 1 <= len(places) <= 3
@@ -518,7 +533,7 @@ def labels(places: list[Place]) -> list[str]:
 
 class TestFindPlaces:
     def test_seed_statement_on_kazakhstan(self, gazetteer):
-        text = SEED_STATEMENT.read_text(encoding="utf-8")
+        text = seed_statement().read_text(encoding="utf-8")
         found = labels(gazetteer.find_places(text, lang="en"))
         # "the Russian Federation is a key player": a real mention of a country
         assert found == ["Kazakhstan", "Zhanaozen, KZ", "Almaty, KZ", "Russia"]
