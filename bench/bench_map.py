@@ -8,6 +8,7 @@ full GeoJSON (no `zoom`) for the data the browser would otherwise fetch.
 from __future__ import annotations
 
 import gzip
+import logging
 import random
 import statistics
 import tempfile
@@ -99,10 +100,11 @@ def time_to_drawn(browser, url: str, ready_js: str) -> float:
     context = browser.new_context(bypass_csp=True)
     context.route(
         "**/*",
-        lambda route: route.continue_()
-        if route.request.url.startswith("http://127.0.0.1")
-        and ":9/" not in route.request.url
-        else route.abort(),
+        lambda route: (
+            route.continue_()
+            if route.request.url.startswith("http://127.0.0.1") and ":9/" not in route.request.url
+            else route.abort()
+        ),
     )
     page = context.new_page()
     page.goto(url, wait_until="commit")
@@ -117,6 +119,7 @@ def kb(n: int) -> str:
 
 
 def run() -> None:
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
     folder = Path(tempfile.mkdtemp(prefix="bench-map-"))
     app = create_app(
         {
