@@ -80,9 +80,14 @@ def make_offices(n: int, seed: int = 20_000) -> list[dict]:
 def fast_marker_cluster_page(rows: list[dict]) -> str:
     """The baseline: every office in the page, folium's FastMarkerCluster, local assets."""
     fmap = folium.Map(location=[48.5, 31.2], zoom_start=6, tiles=None)
+    fmap.options["maxZoom"] = 18  # markercluster needs it; folium gives it to tile layers only
     fmap.default_js = [("leaflet", "/static/vendor/leaflet/leaflet.js")]
     fmap.default_css = [("leaflet_css", "/static/vendor/leaflet/leaflet.css")]
-    layer = FastMarkerCluster([[r["lat"], r["lon"]] for r in rows])
+    # The default callback needs Leaflet.awesome-markers; plain Leaflet markers here.
+    layer = FastMarkerCluster(
+        [[r["lat"], r["lon"]] for r in rows],
+        callback="function (row) { return L.marker(new L.LatLng(row[0], row[1])); }",
+    )
     layer.default_js = [
         ("markercluster", "/static/vendor/leaflet.markercluster/leaflet.markercluster.js")
     ]

@@ -90,7 +90,7 @@ def clustered_collection(
     for start in range(0, len(ids), ID_CHUNK):
         chunk = ids[start : start + ID_CHUNK]
         placeholders = ", ".join(f":id{i}" for i in range(len(chunk)))
-        sql = f"SELECT {columns} FROM office o WHERE o.id IN ({placeholders}) ORDER BY o.id"
+        sql = f"SELECT {columns} FROM office o WHERE o.id IN ({placeholders}) ORDER BY o.id"  # noqa: S608
         found = _fetch_raw(session, sql, {f"id{i}": v for i, v in enumerate(chunk)})
         for row in found:
             point = dict(zip(POINT_COLUMNS, row, strict=True))
