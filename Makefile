@@ -18,7 +18,7 @@ $(STAMP): requirements.txt requirements-dev.txt
 	touch $(STAMP)
 
 compile: $(STAMP)
-	$(VENV)/bin/pybabel compile --use-fuzzy -q -d locator/translations 2>/dev/null || $(VENV)/bin/pybabel compile -q -d locator/translations
+	$(VENV)/bin/pybabel -q compile -d locator/translations
 
 ## Serve the seeded site on http://127.0.0.1:5000 (creates and seeds the database if needed).
 run: install

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from flask import Blueprint, current_app, jsonify, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -31,6 +33,14 @@ def _office_url(slug: str) -> str:
     return url_for("offices.detail", slug=slug, _external=True)
 
 
+def _office_urls():
+    """url_for once per request, not once per office (it dominated a nearest-10 answer)."""
+    marker = "__slug__"
+    template = url_for("offices.detail", slug=marker, _external=True)
+    prefix, _, suffix = template.partition(marker)
+    return lambda slug: f"{prefix}{quote(slug, safe='')}{suffix}"
+
+
 def _bad(error: BadParameter) -> ApiError:
     return ApiError(400, error.code, str(error.message))
 
@@ -49,6 +59,7 @@ def offices_nearest():
             404, "place_not_found", _("We could not find the place “%(q)s”.", q=missing.query)
         ) from None
     origin = result.origin
+    office_url = _office_urls()
     return jsonify(
         {
             "origin": {
@@ -62,7 +73,7 @@ def offices_nearest():
             "results": [
                 {
                     "distance_km": round(hit.distance_km, 3),
-                    "office": office_dict(hit.row, now, _office_url(hit.row["slug"])),
+                    "office": office_dict(hit.row, now, office_url(hit.row["slug"])),
                 }
                 for hit in result.hits
             ],
@@ -123,6 +134,7 @@ def offices_collection():
         sql += " AND (';' || o.languages || ';') LIKE :language"
         params["language"] = f"%;{req.filters.language};%"
     now = clock.now()
+    office_url = _office_urls()
     if zoom is not None:  # the overview map: clusters at low zoom (locator/mapviews)
         return jsonify(
             clustered_collection(
@@ -132,13 +144,13 @@ def offices_collection():
                 zoom=zoom,
                 open_now=req.filters.open_now,
                 now=now,
-                office_url=_office_url,
+                office_url=office_url,
             )
         )
     sql = f"SELECT {', '.join('o.' + c for c in ROW_COLUMNS)} " + sql
     features = []
     for row in db.session.execute(text(sql + " ORDER BY o.id"), params).mappings():
-        office = office_dict(row, now, _office_url(row["slug"]))
+        office = office_dict(row, now, office_url(row["slug"]))
         if req.filters.open_now and not office["open_now"]:
             continue
         features.append(
