@@ -66,7 +66,7 @@ class LocatorLayer(MacroElement):
         self.config = dict(config)
         # Instance lists: JSCSSMixin._add_link would otherwise mutate class state.
         self.default_js = []
-        self.default_css = [("locator_map_css", f"{static}/css/map.css")]
+        self.default_css = []
         if cluster:
             self.default_js.append(
                 (
@@ -85,6 +85,8 @@ class LocatorLayer(MacroElement):
                 ),
             ]
         self.default_js.append(("locator_map", f"{static}/js/map.js"))
+        # Last, so our colours override markercluster's defaults.
+        self.default_css.append(("locator_map_css", f"{static}/css/map.css"))
 
     def render(self, **kwargs: Any) -> None:
         figure = self.get_root()
