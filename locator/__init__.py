@@ -2,11 +2,27 @@
 
 from __future__ import annotations
 
+from dotenv import load_dotenv
 from flask import Flask, jsonify
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from locator import admin, api, cli, config, errors, i18n, offices, poster, security, templating
+from locator import (
+    admin,
+    api,
+    cli,
+    config,
+    errors,
+    feedback,
+    i18n,
+    mapviews,
+    offices,
+    poster,
+    security,
+    statements,
+    templating,
+    volunteers,
+)
 from locator.clock import system_now
 from locator.extensions import babel, csrf, db, limiter, login_manager
 from locator.geo.service import make_service
@@ -20,6 +36,7 @@ def create_app(overrides: dict | None = None) -> Flask:
         instance_path=str((overrides or {}).get("INSTANCE_PATH") or config.ROOT / "instance"),
         instance_relative_config=True,
     )
+    load_dotenv(config.ROOT / ".env", override=False)  # the real environment wins
     app.config.from_mapping(config.from_environment(app.instance_path))
     app.config.from_mapping(overrides or {})
     if not app.config["SECRET_KEY"]:
@@ -49,7 +66,16 @@ def init_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    for blueprint in (offices.bp, api.bp, admin.bp, poster.bp):
+    for blueprint in (
+        offices.bp,
+        api.bp,
+        mapviews.bp,
+        volunteers.bp,
+        poster.bp,
+        statements.bp,
+        feedback.bp,
+        admin.bp,
+    ):
         app.register_blueprint(blueprint)
 
     @app.get("/healthz")

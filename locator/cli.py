@@ -8,11 +8,13 @@ import click
 from flask import Flask, current_app
 from sqlalchemy import select
 
-from locator import geo
+from locator import clock, geo
 from locator.config import ROOT
 from locator.extensions import db
 from locator.models import User
-from locator.offices import io
+from locator.offices import cli as offices_cli
+from locator.offices import importer
+from locator.statements.cli import seed_statements
 
 SEED_DIR = ROOT / "seed_data"
 
@@ -22,6 +24,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(seed)
     app.cli.add_command(geocode)
     app.cli.add_command(create_admin)
+    app.cli.add_command(offices_cli.offices)
 
 
 @click.command("init-db")
@@ -35,10 +38,18 @@ def init_db() -> None:
 def seed() -> None:
     """Load seed_data/ (demonstration offices); running it twice changes nothing."""
     db.create_all()
-    rows = [io.clean_row(raw) for raw in io.read_csv(SEED_DIR / "offices.csv")]
-    created, updated, unchanged = io.upsert(db.session, rows)
-    db.session.commit()
-    click.echo(f"Offices: {created} created, {updated} updated, {unchanged} unchanged.")
+    report = importer.import_file(
+        db.session,
+        (SEED_DIR / "offices.csv").read_bytes(),
+        "csv",
+        now=clock.now(),
+        user="seed",
+        geocode=offices_cli.geocoder(),
+    )
+    offices_cli.print_report(report)
+    if not report.ok:
+        sys.exit(1)
+    seed_statements()
 
 
 @click.command("geocode")

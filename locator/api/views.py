@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from flask import Blueprint, current_app, jsonify, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -12,6 +14,7 @@ from locator.api.openapi import openapi_document
 from locator.errors import ApiError
 from locator.extensions import csrf, db
 from locator.hours import chat_status
+from locator.mapviews.services import clustered_collection
 from locator.models import ROW_COLUMNS, Office, office_dict
 from locator.offices.search import BadParameter, PlaceNotFound, find_nearest, parse_search
 
@@ -19,6 +22,7 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)  # read-only GET endpoints; nothing here changes state
 
 BBOX_PARTS = 4
+MAX_ZOOM = 22
 
 
 def _lang() -> str:
@@ -27,6 +31,14 @@ def _lang() -> str:
 
 def _office_url(slug: str) -> str:
     return url_for("offices.detail", slug=slug, _external=True)
+
+
+def _office_urls():
+    """url_for once per request, not once per office (it dominated a nearest-10 answer)."""
+    marker = "__slug__"
+    template = url_for("offices.detail", slug=marker, _external=True)
+    prefix, _, suffix = template.partition(marker)
+    return lambda slug: f"{prefix}{quote(slug, safe='')}{suffix}"
 
 
 def _bad(error: BadParameter) -> ApiError:
@@ -47,6 +59,7 @@ def offices_nearest():
             404, "place_not_found", _("We could not find the place “%(q)s”.", q=missing.query)
         ) from None
     origin = result.origin
+    office_url = _office_urls()
     return jsonify(
         {
             "origin": {
@@ -60,7 +73,7 @@ def offices_nearest():
             "results": [
                 {
                     "distance_km": round(hit.distance_km, 3),
-                    "office": office_dict(hit.row, now, _office_url(hit.row["slug"])),
+                    "office": office_dict(hit.row, now, office_url(hit.row["slug"])),
                 }
                 for hit in result.hits
             ],
@@ -83,6 +96,17 @@ def _parse_bbox(raw: str) -> tuple[float, float, float, float]:
     return west, south, east, north
 
 
+def _parse_zoom(raw: str) -> int | None:
+    if raw.strip() == "":
+        return None
+    raw = raw.strip()
+    if not (raw.isascii() and raw.isdigit()) or int(raw) > MAX_ZOOM:
+        raise ApiError(
+            400, "invalid_zoom", _("“zoom” must be a whole number from 0 to %(max)s.", max=MAX_ZOOM)
+        )
+    return int(raw)
+
+
 @bp.get("/offices")
 def offices_collection():
     """Every active office as GeoJSON, optionally within a bounding box."""
@@ -90,7 +114,8 @@ def offices_collection():
         req = parse_search(request.args, require_origin=False)
     except BadParameter as error:
         raise _bad(error) from None
-    sql = f"SELECT {', '.join('o.' + c for c in ROW_COLUMNS)} FROM office o WHERE o.active"
+    zoom = _parse_zoom(request.args.get("zoom", ""))
+    sql = "FROM office o WHERE o.active"
     params: dict = {}
     if request.args.get("bbox"):
         west, south, east, north = _parse_bbox(request.args["bbox"])
@@ -109,9 +134,23 @@ def offices_collection():
         sql += " AND (';' || o.languages || ';') LIKE :language"
         params["language"] = f"%;{req.filters.language};%"
     now = clock.now()
+    office_url = _office_urls()
+    if zoom is not None:  # the overview map: clusters at low zoom (locator/mapviews)
+        return jsonify(
+            clustered_collection(
+                db.session,
+                sql,
+                params,
+                zoom=zoom,
+                open_now=req.filters.open_now,
+                now=now,
+                office_url=office_url,
+            )
+        )
+    sql = f"SELECT {', '.join('o.' + c for c in ROW_COLUMNS)} " + sql
     features = []
     for row in db.session.execute(text(sql + " ORDER BY o.id"), params).mappings():
-        office = office_dict(row, now, _office_url(row["slug"]))
+        office = office_dict(row, now, office_url(row["slug"]))
         if req.filters.open_now and not office["open_now"]:
             continue
         features.append(

