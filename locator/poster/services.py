@@ -39,6 +39,7 @@ POSTER_SIZES = tuple(posters.PAGE_SIZES)  # ("A4", "A3")
 NEAREST_ON_POSTER = 3
 MAX_QR_URL = 120  # longer (a long address in Cyrillic, %-encoded): the QR uses coordinates
 
+REQUEST_SETTINGS = ("SITE_URL", "SITE_NAME", "HOTLINE", "CHAT_HOURS", "CHAT_TIMEZONE")
 # Anything that changes the drawing changes every key: the layout code, the libraries.
 CODE_VERSION = hashlib.sha256(
     Path(posters.__file__).read_bytes()
@@ -195,9 +196,21 @@ def build_content(
     )
 
 
-def data_updated_at(session: Session) -> datetime | None:
-    """When the offices last changed: the posters' Last-Modified."""
-    return session.scalar(select(func.max(Office.updated_at)))
+def data_version(session: Session) -> tuple[int, datetime | None]:
+    """How many offices there are and when one last changed: part of the request key, and
+    the posters' Last-Modified. (A deletion changes the count; any edit, `updated_at`.)"""
+    count, updated = session.execute(
+        select(func.count(Office.id), func.max(Office.updated_at))
+    ).one()
+    return count, updated
+
+
+def request_key(req: PosterRequest, version: tuple, config: Mapping) -> str:
+    """What decides a poster before any geocoding: the request, the office data's version
+    and the settings printed on it. Remembered (per server) with the content key it led
+    to, so a repeated request costs one small query instead of a search."""
+    settings = tuple(config.get(name, "") for name in REQUEST_SETTINGS)
+    return hashlib.sha256(repr((CODE_VERSION, req, version, settings)).encode()).hexdigest()[:40]
 
 
 class PosterCache:
@@ -234,6 +247,10 @@ class PosterCache:
         value = make()
         self.put(key, value)
         return value, False
+
+    def discard(self, key: str) -> None:
+        with self._lock:
+            self._items.pop(key, None)
 
     def clear(self) -> None:
         with self._lock:

@@ -16,7 +16,7 @@ from pypdf import PdfReader
 
 from locator.extensions import db
 from locator.models import Office
-from locator.poster import services
+from locator.poster import services, views
 
 A_SIZES = {"A4": (595.28, 841.89), "A3": (841.89, 1190.55)}
 HEADLINE = {"uk": "Безкоштовна юридична консультація", "en": "Free legal consultation"}
@@ -238,6 +238,7 @@ def test_same_request_is_answered_from_the_cache_with_validators(client, kyiv, m
         raise AssertionError("rendered again instead of using the cache")
 
     monkeypatch.setattr(services.PosterContent, "render", no_rendering)
+    monkeypatch.setattr(views, "build_content", no_rendering)  # not even a new search
     second = get_pdf(client, "lang=uk&near=Київ")
     assert second.data == first.data and second.headers["ETag"] == first.headers["ETag"]
 
@@ -245,6 +246,14 @@ def test_same_request_is_answered_from_the_cache_with_validators(client, kyiv, m
         "/poster.pdf?lang=uk&near=Київ", headers={"If-None-Match": first.headers["ETag"]}
     )
     assert again.status_code == 304 and again.data == b""
+
+
+def test_a_poster_that_fell_out_of_the_cache_is_made_again(client, kyiv, app):
+    first = get_pdf(client, "lang=en&size=A3&near=Львів")
+    # The server still remembers the request, but the PDF itself was evicted.
+    app.extensions["locator.posters.cache"].discard(first.headers["ETag"].strip('"'))
+    second = get_pdf(client, "lang=en&size=A3&near=Львів")
+    assert second.data == first.data and second.headers["ETag"] == first.headers["ETag"]
 
 
 def test_general_poster_may_be_kept_by_shared_caches(client, kyiv):
