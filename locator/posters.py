@@ -164,7 +164,7 @@ class _Styles:
             "item",
             15 * fit,
             lead=1.15,
-            leftIndent=15 * fit * u,
+            leftIndent=19 * fit * u,  # past the bullet: wrapped lines align with the first
             bulletFontName=bold,
             bulletFontSize=15 * fit * u,
             spaceBefore=5 * u * fit,

@@ -137,6 +137,10 @@ def qr_target(site_url: str, req: PosterRequest, origin: tuple[float, float] | N
 
 def _poster_office(row: Mapping, distance_km: float | None, lang: str) -> PosterOffice:
     address = ", ".join(part for part in (row["address"], row["city"]) if part)
+    if not row["address"]:  # a hotline or an online desk: say so rather than print a city alone
+        address = " — ".join(
+            filter(None, (row["city"], _("This office consults by phone or online.")))
+        )
     distance = ""
     if distance_km is not None:
         km = format_decimal(round(distance_km, 1), format="#,##0.0", locale=lang)
