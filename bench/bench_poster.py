@@ -87,7 +87,7 @@ def run() -> None:
                 req,
                 config=app.config,
                 now=clock.now(),
-                network=site_name(),
+                network=site_name,
             )
 
         for label, req in (

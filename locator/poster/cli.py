@@ -38,7 +38,7 @@ def pdf_command(lang: str, size: str, near: str, office: str, output: Path) -> N
                 req,
                 config=current_app.config,
                 now=clock.now(),
-                network=site_name(),
+                network=site_name,
             )
         except PlaceNotFound as error:
             raise click.ClickException(f"place not found: {error.query}") from None

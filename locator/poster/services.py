@@ -161,14 +161,15 @@ def build_content(
     *,
     config: Mapping,
     now: datetime,
-    network: str,
+    network: Callable[[], str],
 ) -> PosterContent:
-    """What the poster shows; raises PlaceNotFound (offices.search) or OfficeNotFound."""
+    """What the poster shows; raises PlaceNotFound (offices.search) or OfficeNotFound.
+    `network` gives the name in the band, called in the poster's language."""
     with force_locale(req.lang):
         origin = None
         offices: list[PosterOffice] = []
         texts = poster_texts(
-            _, network=network, helps=[category_label(code) for code in CATEGORIES]
+            _, network=network(), helps=[category_label(code) for code in CATEGORIES]
         )
         if req.office:
             office = session.scalar(select(Office).where(Office.slug == req.office, Office.active))

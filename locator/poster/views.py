@@ -54,7 +54,7 @@ def _content(req: PosterRequest) -> PosterContent:
         req,
         config=current_app.config,
         now=clock.now(),
-        network=site_name(),
+        network=site_name,
     )
 
 

@@ -126,7 +126,8 @@ def test_english_poster_on_a_ukrainian_page_is_english(client, kyiv):
         get_pdf(client, "language=en&near=Kyiv", headers={"Accept-Language": "uk"}).data
     )
     assert "Free legal consultation" in text and "Consulting rooms nearest to you:" in text
-    assert "Безкоштовна" not in text
+    assert "Безкоштовна" not in text and "Пошук правової допомоги" not in text
+    assert "Legal Help Locator" in text  # the site's name in the band, in English too
 
 
 def test_office_names_with_markup_print_as_plain_text(client, make_office):
