@@ -133,6 +133,13 @@ def run() -> None:
         _samples(lambda: client.get(url, headers={"If-None-Match": etag}), REPEAT * 2),
         hbase,
     )
+    preview = "/poster/preview.png?language=uk&size=A4&near=Київ"
+    client.get(preview)
+    _line(
+        "GET /poster/preview.png, cached (not counted)",
+        _samples(lambda: client.get(preview), REPEAT * 2),
+        hbase,
+    )
     app.config["RATELIMIT_ENABLED"] = True
     with app.app_context():
         db.engine.dispose()
