@@ -291,3 +291,12 @@ def test_two_app_servers_agree_on_etag_and_bytes(client, kyiv, app_config):
         db.engine.dispose()  # close its connections now, not when garbage-collected
     assert second.headers["ETag"] == first.headers["ETag"]
     assert second.data == first.data
+
+
+def test_poster_page_for_an_office_keeps_the_office(client, kyiv):
+    page = client.get("/poster?office=pechersk&language=en", headers={"Accept-Language": "en"})
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert "A poster for the consulting room “Печерська правова приймальня”." in html
+    assert 'href="/poster.pdf?language=en&amp;size=A4&amp;office=pechersk"' in html
+    assert 'name="office" type="hidden" value="pechersk"' in html
