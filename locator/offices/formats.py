@@ -192,7 +192,7 @@ def guess_encoding(data: bytes) -> str | None:
     return "cp1252 / Latin-1"
 
 
-_DELIMITERS = {",": "comma", ";": "semicolon", "\t": "tab", "|": "vertical bar"}
+_DELIMITERS = {",": ",", ";": ";", "\t": "Tab", "|": "|"}  # how a report shows each
 
 
 def _header_fields(first_line: str, delimiter: str) -> list[str]:
@@ -246,7 +246,7 @@ def read_csv(data: bytes) -> SourceFile:
     if delimiter != ",":
         notices.append(
             Problem(
-                N_("Columns are separated by %(delimiter)s, not commas."),
+                N_("Columns are separated by “%(delimiter)s”, not commas."),
                 {"delimiter": _DELIMITERS[delimiter]},
             )
         )
