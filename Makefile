@@ -18,7 +18,7 @@ $(STAMP): requirements.txt requirements-dev.txt
 	touch $(STAMP)
 
 compile: $(STAMP)
-	$(VENV)/bin/pybabel compile --use-fuzzy -q -d locator/translations 2>/dev/null || $(VENV)/bin/pybabel compile -q -d locator/translations
+	$(VENV)/bin/pybabel -q compile -d locator/translations
 
 ## Serve the seeded site on http://127.0.0.1:5000 (creates and seeds the database if needed).
 run: install
@@ -54,6 +54,10 @@ bench: install
 translations: $(STAMP)
 	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o locator/translations/messages.pot --no-location --sort-output --project "Help Locator" .
 	$(VENV)/bin/pybabel update -i locator/translations/messages.pot -d locator/translations -l uk --no-fuzzy-matching --ignore-obsolete
+
+## Refresh static/vendor/ from the npm registry (versions pinned in package.json).
+vendor:
+	scripts/vendor.sh
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

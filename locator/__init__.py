@@ -7,7 +7,22 @@ from flask import Flask, jsonify
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from locator import admin, api, cli, config, errors, i18n, offices, security, templating
+from locator import (
+    admin,
+    api,
+    cli,
+    config,
+    errors,
+    feedback,
+    i18n,
+    mapviews,
+    offices,
+    poster,
+    security,
+    statements,
+    templating,
+    volunteers,
+)
 from locator.clock import system_now
 from locator.extensions import babel, csrf, db, limiter, login_manager
 from locator.geo.service import make_service
@@ -51,7 +66,16 @@ def init_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    for blueprint in (offices.bp, api.bp, admin.bp):
+    for blueprint in (
+        offices.bp,
+        api.bp,
+        mapviews.bp,
+        volunteers.bp,
+        poster.bp,
+        statements.bp,
+        feedback.bp,
+        admin.bp,
+    ):
         app.register_blueprint(blueprint)
 
     @app.get("/healthz")

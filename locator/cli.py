@@ -14,6 +14,7 @@ from locator.extensions import db
 from locator.models import User
 from locator.offices import cli as offices_cli
 from locator.offices import importer
+from locator.statements.cli import seed_statements
 
 SEED_DIR = ROOT / "seed_data"
 
@@ -48,6 +49,7 @@ def seed() -> None:
     offices_cli.print_report(report)
     if not report.ok:
         sys.exit(1)
+    seed_statements()
 
 
 @click.command("geocode")

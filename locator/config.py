@@ -73,6 +73,10 @@ def from_environment(instance_path: str) -> dict:
         "MAIL_PASSWORD": env("MAIL_PASSWORD", "") or None,
         "MAIL_DEFAULT_SENDER": env("MAIL_DEFAULT_SENDER", "Help Locator <noreply@localhost>"),
         "MAIL_TIMEOUT": _float("MAIL_TIMEOUT", 10.0),
+        # Volunteers, join requests and the support page
+        "VOLUNTEER_RATE_LIMIT": env("VOLUNTEER_RATE_LIMIT", "10 per hour"),  # sign-ups per IP
+        "SUPPORT_BANK_DETAILS": env("SUPPORT_BANK_DETAILS", ""),
+        "SUPPORT_LINKS": env("SUPPORT_LINKS", ""),  # "Label|https://…;;Label|https://…"
         # Rate limits (Flask-Limiter's names); shared through Redis when it is configured
         "REDIS_URL": redis_url,
         "RATELIMIT_ENABLED": _bool("RATELIMIT_ENABLED", True),

@@ -5,6 +5,7 @@ Areas keep their own models in `locator/<area>/models.py`.
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
@@ -157,14 +158,22 @@ class GeocodeCache(db.Model):
     __table_args__ = (UniqueConstraint("provider", "query", name="uq_geocode_cache_query"),)
 
 
+def new_session_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
 class User(UserMixin, db.Model):
-    """A coordinator: network staff who sign in to /admin."""
+    """A coordinator: network staff who sign in to /admin.
+
+    The session cookie holds ``id:session_token``; signing out (or a new password)
+    replaces the token, so a copy of an old cookie opens nothing any more."""
 
     __tablename__ = "user_account"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
     password_hash: Mapped[str] = mapped_column(String(300))
+    session_token: Mapped[str] = mapped_column(String(64), default=new_session_token)
     is_enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
@@ -173,8 +182,18 @@ class User(UserMixin, db.Model):
     def is_active(self) -> bool:
         return self.is_enabled
 
+    def get_id(self) -> str:
+        if not self.session_token:
+            self.session_token = new_session_token()
+        return f"{self.id}:{self.session_token}"
+
+    def end_sessions(self) -> None:
+        """Every signed-in browser of this user is signed out at its next request."""
+        self.session_token = new_session_token()
+
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password)  # scrypt
+        self.end_sessions()
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)

@@ -13,12 +13,15 @@ from zoneinfo import ZoneInfo
 
 import psycopg
 import pytest
+from flask import g, request_started
 from sqlalchemy import text
 
 from locator import create_app
 from locator.extensions import db, limiter
 from locator.geo.gazetteer import Gazetteer
 from locator.models import Office
+
+pytest_plugins = ["tests.fixtures_smtp"]
 
 KYIV = ZoneInfo("Europe/Kyiv")
 PG_ADMIN_URL = os.environ.get("LOCATOR_TEST_PG_ADMIN", "postgresql://postgres@127.0.0.1:5432/test")
@@ -79,9 +82,18 @@ def app_config(tmp_path, postgres_url, gazetteer, clock) -> dict:
     }
 
 
+def _fresh_g(sender, **extra) -> None:
+    g.__dict__.clear()
+
+
 @pytest.fixture
 def app(app_config, postgres_url):
     app = create_app(app_config)
+    # Requests reuse the app context the test holds open (Flask pushes a new one only when
+    # none is active), so `g` would carry the page language, the signed-in user, the CSP
+    # nonce … from one request into the next. Each request starts with a fresh `g`, as in
+    # production.
+    request_started.connect(_fresh_g, app)
     with app.app_context():
         if postgres_url:
             db.create_all()
@@ -93,7 +105,9 @@ def app(app_config, postgres_url):
         limiter.reset()
         yield app
         db.session.remove()
-        db.engine.dispose()  # PostgreSQL too: an open pooled connection is a ResourceWarning
+        # Close the pool's connections: open ones would pile up on the server and be
+        # reported as ResourceWarnings (errors under filterwarnings).
+        db.engine.dispose()
 
 
 @pytest.fixture

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import hmac
+from functools import cache
 from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import func, select
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from locator import clock
 from locator.admin.forms import LoginForm
@@ -23,11 +27,23 @@ NAV: list[tuple[str, object]] = [("admin.home", _l("Overview"))]
 PUBLIC_ENDPOINTS = {"admin.login"}
 
 
+# Compared against when the e-mail is unknown, so that a wrong address takes as long
+# as a wrong password and the timing does not tell which coordinators exist.
+@cache
+def _dummy_hash() -> str:
+    return generate_password_hash("not a real password")
+
+
 @login_manager.user_loader
-def load_user(user_id: str) -> User | None:
-    if not user_id.isdigit():
+def load_user(session_id: str) -> User | None:
+    """The session holds "id:token"; a token replaced at sign-out no longer matches."""
+    user_id, _, token = session_id.partition(":")
+    if not user_id.isdigit() or len(user_id) > 12 or not token:
         return None
-    return db.session.get(User, int(user_id))
+    user = db.session.get(User, int(user_id))
+    if user is None or not hmac.compare_digest(user.session_token or "", token):
+        return None
+    return user
 
 
 @bp.before_request
@@ -40,6 +56,13 @@ def require_login():
     return None
 
 
+@bp.after_request
+def no_store(response):
+    """Coordinators' pages carry personal data: no browser or proxy may keep a copy."""
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 @bp.app_context_processor
 def admin_nav():
     return {"admin_nav": NAV}
@@ -50,19 +73,33 @@ def _safe_next(target: str | None) -> str:
     if not target:
         return url_for("admin.home")
     parts = urlsplit(target)
+    # Browsers read "/\evil.example" as "//evil.example": no backslashes, no controls.
+    unsafe = "\\" in target or any(ord(c) < 32 or ord(c) == 127 for c in target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return url_for("admin.home")
+    if unsafe or len(target) > 500:
         return url_for("admin.home")
     return target
 
 
+def _login_key() -> str:
+    """Per address and e-mail: guessing one coordinator's password is slowed down even
+    from many addresses' worth of attempts sharing one IP (and the other way round)."""
+    email = (request.form.get("email") or "").strip().lower()[:254]
+    return f"{get_remote_address()}|{email}"
+
+
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit("10 per minute", methods=["POST"])
+@limiter.limit("20 per minute", methods=["POST"])
+@limiter.limit("5 per minute", methods=["POST"], key_func=_login_key)
 def login():
     form = LoginForm()
     if form.validate_on_submit():
         email = form.email.data.strip().lower()
         user = db.session.scalar(select(User).where(func.lower(User.email) == email))
-        if user is not None and user.is_active and user.check_password(form.password.data):
+        if user is None:
+            check_password_hash(_dummy_hash(), form.password.data)
+        elif user.is_active and user.check_password(form.password.data):
             session.clear()  # a fresh session on sign-in
             login_user(user)
             user.last_login_at = clock.now()
@@ -75,6 +112,8 @@ def login():
 @bp.post("/logout")
 @login_required
 def logout():
+    current_user.end_sessions()  # copies of this session cookie stop working too
+    db.session.commit()
     logout_user()
     session.clear()
     flash(_("You have signed out."), "info")

@@ -54,6 +54,12 @@ def openapi_document(server_url: str) -> dict:
                             {"type": "string", "pattern": r"^-?[\d.]+,-?[\d.]+,-?[\d.]+,-?[\d.]+$"},
                             "minlon,minlat,maxlon,maxlat",
                         ),
+                        _param(
+                            "zoom",
+                            {"type": "integer", "minimum": 0, "maximum": 22},
+                            "The map's zoom (the overview map): crowded areas at low zoom come "
+                            "as cluster features, properties {cluster: true, count, bbox}.",
+                        ),
                         *FILTERS,
                     ],
                     "responses": {

@@ -14,6 +14,7 @@ from locator.api.openapi import openapi_document
 from locator.errors import ApiError
 from locator.extensions import csrf, db
 from locator.hours import chat_status
+from locator.mapviews.services import clustered_collection
 from locator.models import ROW_COLUMNS, Office, office_dict
 from locator.offices.search import BadParameter, PlaceNotFound, find_nearest, parse_search
 
@@ -21,6 +22,7 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)  # read-only GET endpoints; nothing here changes state
 
 BBOX_PARTS = 4
+MAX_ZOOM = 22
 
 
 def _lang() -> str:
@@ -94,6 +96,17 @@ def _parse_bbox(raw: str) -> tuple[float, float, float, float]:
     return west, south, east, north
 
 
+def _parse_zoom(raw: str) -> int | None:
+    if raw.strip() == "":
+        return None
+    raw = raw.strip()
+    if not (raw.isascii() and raw.isdigit()) or int(raw) > MAX_ZOOM:
+        raise ApiError(
+            400, "invalid_zoom", _("“zoom” must be a whole number from 0 to %(max)s.", max=MAX_ZOOM)
+        )
+    return int(raw)
+
+
 @bp.get("/offices")
 def offices_collection():
     """Every active office as GeoJSON, optionally within a bounding box."""
@@ -101,7 +114,8 @@ def offices_collection():
         req = parse_search(request.args, require_origin=False)
     except BadParameter as error:
         raise _bad(error) from None
-    sql = f"SELECT {', '.join('o.' + c for c in ROW_COLUMNS)} FROM office o WHERE o.active"
+    zoom = _parse_zoom(request.args.get("zoom", ""))
+    sql = "FROM office o WHERE o.active"
     params: dict = {}
     if request.args.get("bbox"):
         west, south, east, north = _parse_bbox(request.args["bbox"])
@@ -121,6 +135,19 @@ def offices_collection():
         params["language"] = f"%;{req.filters.language};%"
     now = clock.now()
     office_url = _office_urls()
+    if zoom is not None:  # the overview map: clusters at low zoom (locator/mapviews)
+        return jsonify(
+            clustered_collection(
+                db.session,
+                sql,
+                params,
+                zoom=zoom,
+                open_now=req.filters.open_now,
+                now=now,
+                office_url=office_url,
+            )
+        )
+    sql = f"SELECT {', '.join('o.' + c for c in ROW_COLUMNS)} " + sql
     features = []
     for row in db.session.execute(text(sql + " ORDER BY o.id"), params).mappings():
         office = office_dict(row, now, office_url(row["slug"]))

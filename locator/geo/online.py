@@ -11,6 +11,7 @@ import threading
 import time
 from urllib.parse import urlsplit
 
+from geopy.adapters import URLLibAdapter
 from geopy.exc import GeopyError
 from geopy.geocoders import Nominatim
 
@@ -99,6 +100,9 @@ class OnlineGeocoder:
             scheme=parts.scheme,
             user_agent=user_agent,
             timeout=timeout,
+            # No retries: requests' adapter (geopy's default when installed) retries a
+            # timed-out query twice, tripling the wait and asking outside the rate limit.
+            adapter_factory=URLLibAdapter,
         )
         self._slot = _RedisSlot(redis_url) if redis_url else _LocalSlot()
 

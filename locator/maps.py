@@ -1,0 +1,417 @@
+"""Map figures (folium) served entirely from our own host; no Flask imports.
+
+folium builds the scaffold of every map: the ``L.map`` call with its options and
+the tile layer. The markers are not folium ``Marker`` objects: they travel as
+data (a compact JSON config, or GeoJSON fetched from ``/api/v1/offices`` on the
+overview map) and ``static/js/map.js`` draws them, builds the popups with
+``textContent`` (so a name like ``<img src=x onerror=…>`` is shown as text),
+draws the offline basemap of country outlines and links the map to the page's
+list. One template per marker is what makes folium's own markers slow and big
+(1.8 s and 1 MB of HTML per thousand offices); data keeps ``/map`` a few KB
+whatever the number of offices.
+
+folium's default assets (Leaflet, jQuery, Bootstrap, Font Awesome,
+awesome-markers, all from CDNs) are replaced by the few files in
+``static/vendor`` that the maps use. The page gets three pieces, each
+``Markup`` (every value inside is JSON-escaped by folium's templates): ``assets``
+for ``<head>``, ``html`` (the map's ``<div>``) and ``script`` (the inline
+``<script>`` creating the map), so the figure fits inside our own templates
+instead of folium's standalone HTML page (whose ``html, body`` styles and
+non-zoomable viewport would leak into the site).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+import folium
+from branca.element import CssLink, JavascriptLink, MacroElement
+from folium.template import Template
+from markupsafe import Markup, escape
+
+DEFAULT_TILE_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+DEFAULT_TILE_ATTRIBUTION = (
+    '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors'
+)
+OUTLINE_PATH = "vendor/world-atlas/countries.geojson"
+
+# Fields of the office object that a popup needs; nothing else goes to the page.
+POPUP_FIELDS = ("slug", "name", "address", "city", "phone", "open_now", "url")
+
+
+def _leaflet_assets(static: str) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    js = [("leaflet", f"{static}/vendor/leaflet/leaflet.js")]
+    css = [("leaflet_css", f"{static}/vendor/leaflet/leaflet.css")]
+    return js, css
+
+
+class LocatorLayer(MacroElement):
+    """Hands the folium map and our data to ``LocatorMap.attach`` (map.js)."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+            LocatorMap.attach({{ this._parent.get_name() }}, {{ this.config|tojson }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, config: Mapping[str, Any], static: str, cluster: bool):
+        super().__init__()
+        self._name = "LocatorLayer"
+        self.config = dict(config)
+        # Instance lists: JSCSSMixin._add_link would otherwise mutate class state.
+        self.default_js = []
+        self.default_css = [("locator_map_css", f"{static}/css/map.css")]
+        if cluster:
+            self.default_js.append(
+                (
+                    "markercluster",
+                    f"{static}/vendor/leaflet.markercluster/leaflet.markercluster.js",
+                )
+            )
+            self.default_css += [
+                (
+                    "markercluster_css",
+                    f"{static}/vendor/leaflet.markercluster/MarkerCluster.css",
+                ),
+                (
+                    "markercluster_default_css",
+                    f"{static}/vendor/leaflet.markercluster/MarkerCluster.Default.css",
+                ),
+            ]
+        self.default_js.append(("locator_map", f"{static}/js/map.js"))
+
+    def render(self, **kwargs: Any) -> None:
+        figure = self.get_root()
+        for name, url in self.default_js:
+            figure.header.add_child(JavascriptLink(url), name=name)
+        for name, url in self.default_css:
+            figure.header.add_child(CssLink(url), name=name)
+        super().render(**kwargs)
+
+
+@dataclass(frozen=True)
+class MapHtml:
+    """The pieces of a map for a Jinja template (all ``Markup``).
+
+    ``script(nonce)`` is the inline ``<script>`` creating the map, carrying the
+    page's CSP nonce; the stylesheet and script links in ``assets`` may go in
+    ``<head>`` or just before the map.
+    """
+
+    assets: Markup
+    html: Markup
+    script_body: Markup
+    map_id: str
+
+    def script(self, nonce: str | None = None) -> Markup:
+        if nonce:
+            return Markup('<script nonce="{}">\n{}\n</script>').format(nonce, self.script_body)
+        return Markup("<script>\n{}\n</script>").format(self.script_body)
+
+
+def _render(
+    *,
+    config: Mapping[str, Any],
+    center: Sequence[float],
+    zoom: int,
+    tile_url: str,
+    attribution: str,
+    static: str,
+    cluster: bool,
+    css_class: str,
+    label: str,
+) -> MapHtml:
+    static = static.rstrip("/")
+    fmap = folium.Map(
+        location=list(center),
+        zoom_start=zoom,
+        tiles=None,
+        control_scale=True,
+        world_copy_jump=True,
+    )
+    fmap.default_js, fmap.default_css = _leaflet_assets(static)
+    folium.TileLayer(
+        tiles=tile_url,
+        # folium requires an attribution; name the tile host when none is set.
+        attr=attribution or str(escape(urlsplit(tile_url).netloc or "tiles")),
+        max_zoom=19,
+        max_native_zoom=19,
+        name="tiles",
+        control=False,
+    ).add_to(fmap)
+    full = {"outlineUrl": f"{static}/{OUTLINE_PATH}", **config}
+    LocatorLayer(full, static, cluster).add_to(fmap)
+
+    figure = fmap.get_root()
+    figure.render()  # fills figure.header with the links of every element
+    links = [
+        child.render()
+        for child in figure.header._children.values()
+        if isinstance(child, JavascriptLink | CssLink)
+    ]
+    map_id = fmap.get_name()
+    html = Markup('<div class="{cls}" id="{id}" role="region" aria-label="{label}"></div>').format(
+        cls=css_class, id=map_id, label=label
+    )
+    body = "\n".join(line.strip() for line in figure.script.render().splitlines() if line.strip())
+    # folium's output: our fixed URLs, and values JSON-escaped by its templates.
+    return MapHtml(
+        assets=Markup("\n".join(link.strip() for link in links)),  # noqa: S704
+        html=html,
+        script_body=Markup(body),  # noqa: S704
+        map_id=map_id,
+    )
+
+
+def popup_data(office: Mapping[str, Any]) -> dict[str, Any]:
+    """The part of an office object that a marker and its popup show."""
+    data = {key: office.get(key) for key in POPUP_FIELDS}
+    data["lat"] = round(float(office["lat"]), 6)
+    data["lon"] = round(float(office["lon"]), 6)
+    return data
+
+
+def _located(offices: Iterable[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+    return [o for o in offices if o.get("lat") is not None and o.get("lon") is not None]
+
+
+def results_map(
+    origin: Mapping[str, Any] | None,
+    offices: Sequence[Mapping[str, Any]],
+    *,
+    tile_url: str = DEFAULT_TILE_URL,
+    attribution: str = DEFAULT_TILE_ATTRIBUTION,
+    labels: Mapping[str, str],
+    static: str = "/static",
+) -> MapHtml:
+    """The search origin and the nearest offices, numbered 1… as in the list.
+
+    ``offices`` are office objects in list order; the map fits their bounds.
+    The page's list items carry ``data-map-marker="N"`` to be linked both ways.
+    """
+    markers = []
+    for number, office in enumerate(offices, start=1):
+        if office.get("lat") is None or office.get("lon") is None:
+            continue
+        markers.append({**popup_data(office), "n": number})
+    points = [(m["lat"], m["lon"]) for m in markers]
+    origin_data = None
+    if origin and origin.get("lat") is not None:
+        origin_data = {
+            "lat": round(float(origin["lat"]), 6),
+            "lon": round(float(origin["lon"]), 6),
+            "label": origin.get("label") or "",
+        }
+        points.append((origin_data["lat"], origin_data["lon"]))
+    config = {
+        "mode": "results",
+        "markers": markers,
+        "origin": origin_data,
+        "fit": _bounds(points),
+        "labels": dict(labels),
+    }
+    return _render(
+        config=config,
+        center=_center(points),
+        zoom=12,
+        tile_url=tile_url,
+        attribution=attribution,
+        static=static,
+        cluster=False,
+        css_class="locator-map locator-map--results",
+        label=labels.get("region", "Map"),
+    )
+
+
+def office_map(
+    office: Mapping[str, Any],
+    neighbours: Sequence[Mapping[str, Any]] = (),
+    *,
+    tile_url: str = DEFAULT_TILE_URL,
+    attribution: str = DEFAULT_TILE_ATTRIBUTION,
+    labels: Mapping[str, str],
+    static: str = "/static",
+) -> MapHtml:
+    """One office (highlighted, popup open) and its neighbours."""
+    main = {**popup_data(office), "main": True}
+    others = [popup_data(o) for o in _located(neighbours) if o.get("slug") != office.get("slug")]
+    points = [(main["lat"], main["lon"])] + [(o["lat"], o["lon"]) for o in others]
+    config = {
+        "mode": "office",
+        "markers": [main, *others],
+        "origin": None,
+        "fit": _bounds(points) if others else None,
+        "labels": dict(labels),
+    }
+    return _render(
+        config=config,
+        center=(main["lat"], main["lon"]),
+        zoom=15,
+        tile_url=tile_url,
+        attribution=attribution,
+        static=static,
+        cluster=False,
+        css_class="locator-map locator-map--office",
+        label=labels.get("region", "Map"),
+    )
+
+
+def overview_map(
+    *,
+    data_url: str,
+    filters: Mapping[str, Any] | None = None,
+    center: Sequence[float] = (48.5, 31.2),
+    zoom: int = 6,
+    tile_url: str = DEFAULT_TILE_URL,
+    attribution: str = DEFAULT_TILE_ATTRIBUTION,
+    labels: Mapping[str, str],
+    static: str = "/static",
+    embed: bool = False,
+    form_id: str | None = None,
+    origin: Mapping[str, Any] | None = None,
+) -> MapHtml:
+    """Every active office, clustered, fetched as GeoJSON by bounding box.
+
+    The HTML holds no office at all: map.js asks ``data_url`` for the visible
+    box at the current zoom (the API clusters on the server at low zoom) and
+    refetches as the view moves or the filter form (``form_id``) changes.
+    """
+    origin_data = None
+    if origin and origin.get("lat") is not None:
+        origin_data = {
+            "lat": round(float(origin["lat"]), 6),
+            "lon": round(float(origin["lon"]), 6),
+            "label": origin.get("label") or "",
+        }
+    config = {
+        "mode": "overview",
+        "dataUrl": data_url,
+        "filters": {k: v for k, v in (filters or {}).items() if v not in (None, "", False)},
+        "formId": form_id,
+        "origin": origin_data,
+        "embed": embed,
+        "labels": dict(labels),
+    }
+    return _render(
+        config=config,
+        center=center,
+        zoom=zoom,
+        tile_url=tile_url,
+        attribution=attribution,
+        static=static,
+        cluster=True,
+        css_class="locator-map locator-map--overview",
+        label=labels.get("region", "Map"),
+    )
+
+
+def _center(points: Sequence[tuple[float, float]]) -> tuple[float, float]:
+    if not points:
+        return (48.5, 31.2)  # Ukraine
+    return (
+        round(sum(p[0] for p in points) / len(points), 6),
+        round(sum(p[1] for p in points) / len(points), 6),
+    )
+
+
+def _bounds(points: Sequence[tuple[float, float]]) -> list[list[float]] | None:
+    if not points:
+        return None
+    lats = [p[0] for p in points]
+    lons = [p[1] for p in points]
+    return [[min(lats), min(lons)], [max(lats), max(lons)]]
+
+
+# --- server-side clustering for the overview map -----------------------------
+
+TILE_SIZE = 256
+
+
+def mercator_px(lat: float, lon: float, zoom: int) -> tuple[float, float]:
+    """Web-Mercator pixel coordinates of a point at ``zoom`` (as Leaflet's)."""
+    scale = TILE_SIZE * 2**zoom
+    lat = max(min(lat, 85.05112878), -85.05112878)
+    x = (lon + 180.0) / 360.0 * scale
+    sin = math.sin(math.radians(lat))
+    y = (0.5 - math.log((1 + sin) / (1 - sin)) / (4 * math.pi)) * scale
+    return x, y
+
+
+@dataclass
+class Cluster:
+    count: int
+    lat: float
+    lon: float
+    bbox: tuple[float, float, float, float]  # minlon, minlat, maxlon, maxlat
+
+
+def grid_cluster(
+    points: Iterable[tuple[float, float, Any]],
+    zoom: int,
+    cell_px: int = 80,
+) -> tuple[list[Cluster], list[Any]]:
+    """Group ``(lat, lon, item)`` into screen cells of ``cell_px`` at ``zoom``.
+
+    Returns the clusters (cells with two or more points, placed at their
+    members' mean) and the items that stand alone in their cell.
+    """
+    cells: dict[tuple[int, int], list[tuple[float, float, Any]]] = {}
+    for lat, lon, item in points:
+        x, y = mercator_px(lat, lon, zoom)
+        cells.setdefault((int(x // cell_px), int(y // cell_px)), []).append((lat, lon, item))
+    clusters: list[Cluster] = []
+    singles: list[Any] = []
+    for members in cells.values():
+        if len(members) == 1:
+            singles.append(members[0][2])
+            continue
+        lats = [m[0] for m in members]
+        lons = [m[1] for m in members]
+        clusters.append(
+            Cluster(
+                count=len(members),
+                lat=round(sum(lats) / len(lats), 5),
+                lon=round(sum(lons) / len(lons), 5),
+                bbox=(
+                    round(min(lons), 6),
+                    round(min(lats), 6),
+                    round(max(lons), 6),
+                    round(max(lats), 6),
+                ),
+            )
+        )
+    return clusters, singles
+
+
+def cluster_feature(cluster: Cluster) -> dict[str, Any]:
+    """A cluster as a GeoJSON Feature (``properties.cluster`` is true)."""
+    return {
+        "type": "Feature",
+        "geometry": {"type": "Point", "coordinates": [cluster.lon, cluster.lat]},
+        "properties": {"cluster": True, "count": cluster.count, "bbox": list(cluster.bbox)},
+    }
+
+
+# From this zoom on, or with fewer offices than this in view, the API sends
+# every office as a point (Leaflet.markercluster groups them in the browser).
+POINTS_ZOOM = 16
+MAX_POINTS = 300
+
+
+def cluster_plan(
+    points: Sequence[tuple[float, float, Any]], zoom: int | None
+) -> tuple[list[Cluster], list[Any]]:
+    """Decide what the overview map gets for ``points`` in view at ``zoom``.
+
+    Returns ``(clusters, items)``: server-side clusters for crowded cells at
+    low zoom, and the items to send as full office features.
+    """
+    if zoom is None or zoom >= POINTS_ZOOM or len(points) <= MAX_POINTS:
+        return [], [item for _, _, item in points]
+    return grid_cluster(points, zoom)

@@ -1,0 +1,101 @@
+"""Store first, send after: a dead or slow mail server never loses or blocks a sign-up."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import logging
+import time
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from locator.extensions import db
+from locator.volunteers.models import OutgoingMail, Volunteer
+from tests.fixtures_smtp import SmtpSink, free_port
+from tests.volunteers_helpers import links, sign_up
+
+
+def the_mail() -> OutgoingMail:
+    db.session.expire_all()
+    return db.session.scalar(select(OutgoingMail))
+
+
+@pytest.fixture
+def dead_port(app_config) -> int:
+    port = free_port()  # nothing listens here (yet)
+    app_config.update({"MAIL_SERVER": "127.0.0.1", "MAIL_PORT": port})
+    return port
+
+
+@pytest.fixture
+def stalled(app_config, stalled_smtp_server):
+    app_config.update(stalled_smtp_server.config)
+    app_config["MAIL_TIMEOUT"] = 0.5
+    return stalled_smtp_server
+
+
+def test_dead_server_sign_up_is_kept_and_retry_sends_it_later(dead_port, client, runner, caplog):
+    caplog.set_level(logging.DEBUG)
+    response = sign_up(client)
+    assert response.status_code == 303
+    assert response.headers["Location"].endswith("/volunteer/thanks")
+    assert db.session.scalar(select(Volunteer.email)) == "olena.petrenko@example.org"
+    mail = the_mail()
+    assert (mail.status, mail.attempts, mail.last_error) == ("failed", 1, "ConnectionRefusedError")
+    assert "olena" not in caplog.text.lower()
+    assert "example.org" not in caplog.text
+
+    sink = SmtpSink(dead_port).start()
+    try:
+        result = runner.invoke(args=["mail", "retry"])
+        assert result.exit_code == 0, result.output
+        assert "Sent 1, failed 0" in result.output
+        [message] = sink.wait_for(1)
+        assert message["To"] == "olena.petrenko@example.org"
+        assert "confirm" in links(message)
+        mail = the_mail()
+        assert (mail.status, mail.attempts, mail.last_error) == ("sent", 2, "")
+
+        again = runner.invoke(args=["mail", "retry"])  # nothing is sent twice
+        assert "Sent 0, failed 0" in again.output
+        assert len(sink.messages) == 1
+    finally:
+        sink.stop()
+
+
+def test_stalled_server_costs_one_timeout_and_the_failure_is_recorded(stalled, client, runner):
+    started = time.monotonic()
+    response = sign_up(client)
+    assert response.status_code == 303
+    assert time.monotonic() - started < 5
+    mail = the_mail()
+    assert mail.status == "failed"
+    assert mail.last_error in {"TimeoutError", "SMTPServerDisconnected"}
+
+    result = runner.invoke(args=["mail", "retry"])
+    assert result.exit_code == 1  # cron sees that mail is still failing
+    assert "failed 1" in result.output
+    assert the_mail().attempts == 2
+
+
+def test_retry_gives_up_after_ten_attempts(dead_port, client, runner):
+    sign_up(client)
+    for _ in range(12):
+        runner.invoke(args=["mail", "retry"])
+    assert the_mail().attempts == 10
+    assert the_mail().status == "failed"
+
+
+def test_without_a_mail_server_the_mail_is_written_to_the_outbox(app, client):
+    assert sign_up(client).status_code == 303
+    outbox = Path(app.instance_path) / "outbox"
+    [path] = list(outbox.glob("*.eml"))
+    message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+    assert message["To"] == "olena.petrenko@example.org"
+    confirm = links(message)["confirm"]
+    assert client.get(confirm).status_code == 200
+    db.session.expire_all()
+    assert db.session.scalar(select(Volunteer.status)) == "confirmed"
+    assert the_mail().status == "sent"
