@@ -291,9 +291,33 @@ def test_export_downloads_each_format(coordinator):
     assert "Створено: 0, оновлено: 0, без змін: 4, з помилками: 0." in again.get_data(as_text=True)
 
 
-def test_the_reports_section_is_on_the_office_page(coordinator):
+def test_reports_of_wrong_information_show_on_the_office_page(coordinator):
     post_form(coordinator, "/admin/offices/new")
     office = stored("lviv-center")
     page = coordinator.get(f"/admin/offices/{office.id}").get_data(as_text=True)
     assert "Повідомлення про помилки в даних" in page
     assert "Повідомлень про цю приймальню немає." in page
+
+    from locator.feedback import services
+
+    services.create_report(
+        db.session, url="/offices/lviv-center", selection="032 255 01 23", context="",
+        comment="Номер <b>не відповідає</b>", lang="uk", office_slug="lviv-center", field="phone",
+    )  # fmt: skip
+    services.create_report(
+        db.session, url="/offices/lviv-center?lang=en", selection="Mo-Fr", context="",
+        comment="Hours changed", lang="en",
+    )  # fmt: skip
+    services.create_report(
+        db.session,
+        url="/offices/other",
+        selection="x",
+        context="",
+        comment="Not this one",
+        lang="uk",
+    )
+    db.session.commit()
+    page = coordinator.get(f"/admin/offices/{office.id}").get_data(as_text=True)
+    assert "032 255 01 23" in page and "Hours changed" in page and "Not this one" not in page
+    assert "Номер &lt;b&gt;не відповідає&lt;/b&gt;" in page
+    assert "/admin/reports?office=lviv-center" in page
