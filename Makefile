@@ -52,7 +52,7 @@ bench: install
 
 ## Extract user-visible strings and update the Ukrainian catalogue (then fill in msgstr).
 translations: $(STAMP)
-	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o locator/translations/messages.pot --no-location --sort-output --project "Help Locator" .
+	$(VENV)/bin/pybabel extract -F babel.cfg --ignore-dirs=".*" -k _l -k lazy_gettext -o locator/translations/messages.pot --no-location --sort-output --project "Help Locator" .
 	$(VENV)/bin/pybabel update -i locator/translations/messages.pot -d locator/translations -l uk --no-fuzzy-matching --ignore-obsolete
 
 ## Refresh static/vendor/ from the npm registry (versions pinned in package.json).
