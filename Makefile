@@ -7,7 +7,7 @@ FLASK   = $(VENV)/bin/flask --app wsgi
 STAMP   = $(VENV)/.installed
 PG_ADMIN ?= postgresql://postgres@127.0.0.1:5432/test
 
-.PHONY: install run test test-sqlite test-pg test-e2e lint format bench translations compile vendor clean
+.PHONY: install run test test-sqlite test-pg test-e2e lint format bench translations compile vendor clean poster-png
 
 install: $(STAMP) compile
 
@@ -52,8 +52,18 @@ bench: install
 
 ## Extract user-visible strings and update the Ukrainian catalogue (then fill in msgstr).
 translations: $(STAMP)
-	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o locator/translations/messages.pot --no-location --sort-output --project "Help Locator" .
+	$(VENV)/bin/pybabel extract -F babel.cfg --ignore-dirs=".*" -k _l -k lazy_gettext -o locator/translations/messages.pot --no-location --sort-output --project "Help Locator" .
 	$(VENV)/bin/pybabel update -i locator/translations/messages.pot -d locator/translations -l uk --no-fuzzy-matching --ignore-obsolete
+
+## The README's picture of the A4 poster: the real PDF (seed offices, near Kyiv), drawn by pdftoppm.
+POSTER_DB = sqlite:///$(CURDIR)/instance/poster-png.sqlite3
+poster-png: install
+	mkdir -p instance docs
+	rm -f instance/poster-png.sqlite3
+	DATABASE_URL=$(POSTER_DB) $(FLASK) seed >/dev/null
+	DATABASE_URL=$(POSTER_DB) SITE_URL=https://help.example.org $(FLASK) posters pdf --lang uk --size A4 --near Київ -o instance/poster-a4.pdf
+	pdftoppm -png -gray -r 80 -singlefile instance/poster-a4.pdf docs/poster-a4
+	rm -f instance/poster-png.sqlite3
 
 ## Refresh static/vendor/ from the npm registry (versions pinned in package.json).
 vendor:

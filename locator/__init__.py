@@ -78,6 +78,10 @@ def register_blueprints(app: Flask) -> None:
     ):
         app.register_blueprint(blueprint)
 
+    @app.get("/favicon.ico")
+    def favicon():
+        return app.send_static_file("img/favicon.svg")
+
     @app.get("/healthz")
     def healthz():
         try:

@@ -146,6 +146,8 @@ def describe(expression: str | None, day_names: dict[str, str], words: dict[str,
     for rule in (part.strip() for part in text.split(";")):
         if not rule:
             continue
+        if rule[:1].isdigit():  # normalize() drops "Mo-Su": a rule for every day starts with a time
+            rule = f"{words.get('daily', 'daily')} {rule}"
         rule = _DAY_RE.sub(lambda m: day_names.get(m.group(1), m.group(1)), rule)
         for key in ("off", "closed", "open", "unknown"):
             rule = re.sub(rf"\b{key}\b", words.get(key, key), rule)

@@ -64,6 +64,7 @@ def hours_lines(expression: str | None) -> list[str]:
         "open": str(_l("open")),
         "unknown": str(_l("by appointment")),
         "24/7": str(_l("around the clock")),
+        "daily": str(_l("daily")),
     }
     return describe(expression, day_names, words)
 

@@ -22,13 +22,13 @@ non-zoomable viewport would leak into the site).
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
 import folium
+import numpy as np
 from branca.element import CssLink, JavascriptLink, MacroElement
 from folium.template import Template
 from markupsafe import Markup, escape
@@ -66,7 +66,7 @@ class LocatorLayer(MacroElement):
         self.config = dict(config)
         # Instance lists: JSCSSMixin._add_link would otherwise mutate class state.
         self.default_js = []
-        self.default_css = [("locator_map_css", f"{static}/css/map.css")]
+        self.default_css = []
         if cluster:
             self.default_js.append(
                 (
@@ -85,6 +85,8 @@ class LocatorLayer(MacroElement):
                 ),
             ]
         self.default_js.append(("locator_map", f"{static}/js/map.js"))
+        # Last, so our colours override markercluster's defaults.
+        self.default_css.append(("locator_map_css", f"{static}/css/map.css"))
 
     def render(self, **kwargs: Any) -> None:
         figure = self.get_root()
@@ -331,15 +333,20 @@ def _bounds(points: Sequence[tuple[float, float]]) -> list[list[float]] | None:
 # --- server-side clustering for the overview map -----------------------------
 
 TILE_SIZE = 256
+MAX_LAT = 85.05112878
+# From this zoom on, or with fewer offices than this in view, the API sends
+# every office as a point (Leaflet.markercluster groups them in the browser).
+POINTS_ZOOM = 16
+MAX_POINTS = 300
 
 
-def mercator_px(lat: float, lon: float, zoom: int) -> tuple[float, float]:
-    """Web-Mercator pixel coordinates of a point at ``zoom`` (as Leaflet's)."""
+def mercator_px(lat, lon, zoom: int):
+    """Web-Mercator pixel coordinates at ``zoom`` (as Leaflet's); numbers or arrays."""
     scale = TILE_SIZE * 2**zoom
-    lat = max(min(lat, 85.05112878), -85.05112878)
-    x = (lon + 180.0) / 360.0 * scale
-    sin = math.sin(math.radians(lat))
-    y = (0.5 - math.log((1 + sin) / (1 - sin)) / (4 * math.pi)) * scale
+    lat = np.clip(lat, -MAX_LAT, MAX_LAT)
+    x = (np.asarray(lon, dtype=float) + 180.0) / 360.0 * scale
+    sin = np.sin(np.radians(lat))
+    y = (0.5 - np.log((1 + sin) / (1 - sin)) / (4 * np.pi)) * scale
     return x, y
 
 
@@ -351,42 +358,59 @@ class Cluster:
     bbox: tuple[float, float, float, float]  # minlon, minlat, maxlon, maxlat
 
 
-def grid_cluster(
-    points: Iterable[tuple[float, float, Any]],
-    zoom: int,
-    cell_px: int = 80,
-) -> tuple[list[Cluster], list[Any]]:
-    """Group ``(lat, lon, item)`` into screen cells of ``cell_px`` at ``zoom``.
+def grid_cluster_arrays(
+    lat: np.ndarray, lon: np.ndarray, zoom: int, cell_px: int = 80
+) -> tuple[list[Cluster], np.ndarray]:
+    """Group points into screen cells of ``cell_px`` at ``zoom``, vectorised.
 
     Returns the clusters (cells with two or more points, placed at their
-    members' mean) and the items that stand alone in their cell.
+    members' mean, in a stable order) and the indexes of the points that stand
+    alone in their cell. 20,000 points take a few milliseconds.
     """
-    cells: dict[tuple[int, int], list[tuple[float, float, Any]]] = {}
-    for lat, lon, item in points:
-        x, y = mercator_px(lat, lon, zoom)
-        cells.setdefault((int(x // cell_px), int(y // cell_px)), []).append((lat, lon, item))
-    clusters: list[Cluster] = []
-    singles: list[Any] = []
-    for members in cells.values():
-        if len(members) == 1:
-            singles.append(members[0][2])
-            continue
-        lats = [m[0] for m in members]
-        lons = [m[1] for m in members]
-        clusters.append(
-            Cluster(
-                count=len(members),
-                lat=round(sum(lats) / len(lats), 5),
-                lon=round(sum(lons) / len(lons), 5),
-                bbox=(
-                    round(min(lons), 6),
-                    round(min(lats), 6),
-                    round(max(lons), 6),
-                    round(max(lats), 6),
-                ),
-            )
+    lat = np.asarray(lat, dtype=float)
+    lon = np.asarray(lon, dtype=float)
+    if lat.size == 0:
+        return [], np.array([], dtype=np.int64)
+    x, y = mercator_px(lat, lon, zoom)
+    keys = np.floor(x / cell_px).astype(np.int64) * (1 << 32) + np.floor(y / cell_px).astype(
+        np.int64
+    )
+    _, inverse, counts = np.unique(keys, return_inverse=True, return_counts=True)
+    inverse = inverse.ravel()
+    cells = counts.size
+    mean_lat = np.bincount(inverse, weights=lat, minlength=cells) / counts
+    mean_lon = np.bincount(inverse, weights=lon, minlength=cells) / counts
+    bounds = []
+    for values, reduce, start in (
+        (lon, np.minimum, np.inf),
+        (lat, np.minimum, np.inf),
+        (lon, np.maximum, -np.inf),
+        (lat, np.maximum, -np.inf),
+    ):
+        out = np.full(cells, start)
+        reduce.at(out, inverse, values)
+        bounds.append(out)
+    clusters = [
+        Cluster(
+            count=int(counts[c]),
+            lat=round(float(mean_lat[c]), 5),
+            lon=round(float(mean_lon[c]), 5),
+            bbox=tuple(round(float(b[c]), 6) for b in bounds),
         )
+        for c in np.nonzero(counts > 1)[0]
+    ]
+    singles = np.nonzero(counts[inverse] == 1)[0]
     return clusters, singles
+
+
+def grid_cluster(
+    points: Sequence[tuple[float, float, Any]], zoom: int, cell_px: int = 80
+) -> tuple[list[Cluster], list[Any]]:
+    """``grid_cluster_arrays`` over ``(lat, lon, item)``: clusters and lone items."""
+    lat = [p[0] for p in points]
+    lon = [p[1] for p in points]
+    clusters, singles = grid_cluster_arrays(np.array(lat), np.array(lon), zoom, cell_px)
+    return clusters, [points[i][2] for i in singles]
 
 
 def cluster_feature(cluster: Cluster) -> dict[str, Any]:
@@ -398,20 +422,15 @@ def cluster_feature(cluster: Cluster) -> dict[str, Any]:
     }
 
 
-# From this zoom on, or with fewer offices than this in view, the API sends
-# every office as a point (Leaflet.markercluster groups them in the browser).
-POINTS_ZOOM = 16
-MAX_POINTS = 300
-
-
 def cluster_plan(
-    points: Sequence[tuple[float, float, Any]], zoom: int | None
-) -> tuple[list[Cluster], list[Any]]:
-    """Decide what the overview map gets for ``points`` in view at ``zoom``.
+    lat: np.ndarray, lon: np.ndarray, zoom: int | None
+) -> tuple[list[Cluster], np.ndarray]:
+    """Decide what the overview map gets for the points in view at ``zoom``.
 
-    Returns ``(clusters, items)``: server-side clusters for crowded cells at
-    low zoom, and the items to send as full office features.
+    Returns ``(clusters, indexes)``: server-side clusters for crowded cells at
+    low zoom, and the indexes of the points to send as full office features.
     """
-    if zoom is None or zoom >= POINTS_ZOOM or len(points) <= MAX_POINTS:
-        return [], [item for _, _, item in points]
-    return grid_cluster(points, zoom)
+    lat = np.asarray(lat, dtype=float)
+    if zoom is None or zoom >= POINTS_ZOOM or lat.size <= MAX_POINTS:
+        return [], np.arange(lat.size)
+    return grid_cluster_arrays(lat, lon, zoom)

@@ -51,7 +51,7 @@ MARGIN = 18 * mm  # in A4 units; 25 mm on A3
 HEADLINE_PT = 50  # in A4 units; 71 pt on A3
 QR_SIDE = 150  # points, in A4 units (53 mm): scans from a step away
 QR_SIDE_ALONE = 170  # when no offices share the bottom of the poster
-FITS = (1.0, 0.95, 0.9, 0.85, 0.8, 0.75)  # body type scales tried until the poster fits
+MIN_FIT = 0.75  # the body type may shrink to 75 % to fit; the headline never does
 
 
 class PosterError(ValueError):
@@ -164,7 +164,7 @@ class _Styles:
             "item",
             15 * fit,
             lead=1.15,
-            leftIndent=15 * fit * u,
+            leftIndent=19 * fit * u,  # past the bullet: wrapped lines align with the first
             bulletFontName=bold,
             bulletFontSize=15 * fit * u,
             spaceBefore=5 * u * fit,
@@ -381,7 +381,8 @@ def render_poster(
     # names not fit, the body type (never the headline) gets smaller, down to
     # 75 %; whatever still does not fit in the offices' box is shrunk there.
     # Nothing ever runs off the page.
-    for fit in FITS:
+    fit = 1.0
+    for _attempt in range(6):
         layout = _Layout(texts, u, fit, inner, gap, site_url, hotline, chat_hours)
         scan = Paragraph(_markup(texts.scan_text), layout.st.scan)
         url_p = Paragraph(_markup(display_url(qr_url)), layout.st.url)
@@ -389,8 +390,12 @@ def render_poster(
         qr_block = scan_h + 4 * u + qr_side + 2 * u + url_h
         story = _where_story(texts, offices, site_url, layout.st, u)
         story_h = sum(_height(f, left_w) + f.getSpaceBefore() for f in story)
-        if layout.height + 2 * gap + max(qr_block, story_h) <= height - 2 * margin:
+        needed = layout.height + 2 * gap + max(qr_block, story_h)
+        if needed <= height - 2 * margin or fit <= MIN_FIT:
             break
+        # Only part of the page shrinks with the type, so scale by the whole overflow:
+        # usually one more try fits, slightly smaller than strictly needed.
+        fit = max(MIN_FIT, min(fit - 0.02, fit * (height - 2 * margin) / needed - 0.01))
 
     buf = io.BytesIO()
     c = Canvas(

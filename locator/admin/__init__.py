@@ -2,7 +2,10 @@
 
 Areas add their pages to `bp` (see CONTRIBUTING.md) and their links to `NAV`."""
 
-from locator.admin import offices  # noqa: F401 - the office pages (issue 6) on `bp`
 from locator.admin.views import NAV, bp
+
+# isort: split
+# After NAV and bp exist: the office pages (issue 6) import areas that import them.
+from locator.admin import offices  # noqa: F401
 
 __all__ = ["NAV", "bp"]

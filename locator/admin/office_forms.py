@@ -46,7 +46,7 @@ class OfficeForm(FlaskForm):
         validators=[DataRequired(), _length("slug")],
         description=_l("Small Latin letters, digits and hyphens, like kyiv-podil."),
     )
-    name = StringField(_l("Name"), validators=[DataRequired(), _length("name")])
+    name = StringField(_l("Office name"), validators=[DataRequired(), _length("name")])
     organization = StringField(_l("Organisation"), validators=[_length("organization")])
     address = StringField(_l("Address"), validators=[_length("address")])
     city = StringField(_l("City"), validators=[DataRequired(), _length("city")])

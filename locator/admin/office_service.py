@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import Select, literal, or_, select
 from sqlalchemy.orm import Session
 
+from locator.feedback.models import ErrorReport
 from locator.models import Office
 from locator.offices.formats import N_, FieldError
 from locator.offices.importer import ADDRESS_FIELDS, Geocode, locate, stored_values
@@ -134,8 +135,20 @@ def set_active(session: Session, office: Office, active: bool, *, now: datetime,
     session.commit()
 
 
-def office_reports(session: Session, office: Office) -> list[Any]:
-    """HOOK for issue 7 (error reports): the reports about this office's public page
-    (/offices/<slug>), newest first, to show on its admin page. The reports model is not on
-    main yet; until it is, there are none. Replace this body with a query on it."""
-    return []
+def office_reports(session: Session, office: Office, limit: int = 20) -> list[ErrorReport]:
+    """Error reports about this office (sent from its page, or naming it), newest first,
+    so the coordinator fixes the office where the report is."""
+    path = f"/offices/{office.slug}"
+    statement = (
+        select(ErrorReport)
+        .where(
+            or_(
+                ErrorReport.office_slug == office.slug,
+                ErrorReport.url == path,
+                ErrorReport.url.startswith(path + "?", autoescape=True),
+            )
+        )
+        .order_by(ErrorReport.created_at.desc(), ErrorReport.id.desc())
+        .limit(limit)
+    )
+    return list(session.scalars(statement))

@@ -15,12 +15,13 @@ from locator.admin import office_service
 from locator.admin.office_forms import UPLOAD_LIMIT, ActionForm, ImportForm, OfficeForm
 from locator.admin.views import NAV, bp
 from locator.extensions import db
+from locator.feedback.admin_views import REPORT_STATUS_LABELS
 from locator.labels import CATEGORY_LABELS
 from locator.models import Office
 from locator.offices import importer
 from locator.offices.formats import CATEGORIES
 
-NAV.append(("admin.offices", _l("Offices")))
+NAV.insert(1, ("admin.offices", _l("Offices")))  # right after the overview
 
 UNITS = {"line": _l("line"), "feature": _l("feature"), "service": _l("service")}
 MEDIA_TYPES = {
@@ -120,6 +121,7 @@ def office_edit(office_id: int):
         office=office,
         action=ActionForm(),
         reports=office_service.office_reports(db.session, office),
+        report_labels=REPORT_STATUS_LABELS,
     )
 
 

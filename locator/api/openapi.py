@@ -58,7 +58,9 @@ def openapi_document(server_url: str) -> dict:
                             "zoom",
                             {"type": "integer", "minimum": 0, "maximum": 22},
                             "The map's zoom (the overview map): crowded areas at low zoom come "
-                            "as cluster features, properties {cluster: true, count, bbox}.",
+                            "as cluster features, properties {cluster: true, count, bbox}; "
+                            "the other features carry only what a map popup shows (slug, "
+                            "name, address, city, phone, lat, lon, open_now, url).",
                         ),
                         *FILTERS,
                     ],

@@ -166,6 +166,8 @@ def offices_collection():
 
 @bp.get("/offices/<slug>")
 def office_detail(slug: str):
+    if "\x00" in slug:  # PostgreSQL refuses NUL in text: a query would fail with a 500
+        raise ApiError(404, "office_not_found", _("There is no such office."))
     office = db.session.scalar(select(Office).where(Office.slug == slug[:200]))
     if office is None or not office.active:
         raise ApiError(404, "office_not_found", _("There is no such office."))

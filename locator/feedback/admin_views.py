@@ -11,7 +11,7 @@ from locator import clock
 from locator.admin import NAV
 from locator.admin import bp as admin_bp
 from locator.extensions import db
-from locator.feedback import services
+from locator.feedback import mail, services
 from locator.feedback.models import QUESTION_STATUSES, REPORT_STATUSES, ErrorReport, Question
 
 NAV.append(("admin.questions", _l("Questions")))
@@ -68,6 +68,7 @@ def question_answered(question_id: int):
 @admin_bp.post("/questions/<int:question_id>/delete")
 def question_delete(question_id: int):
     question = db.get_or_404(Question, question_id)
+    mail.forget_acknowledgement(db.session, question)
     db.session.delete(question)
     db.session.commit()
     flash(_("Question %(id)s is deleted.", id=question_id), "success")

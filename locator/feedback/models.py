@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, String, Text
+from sqlalchemy import DateTime, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from locator.extensions import db
@@ -31,6 +31,8 @@ class Question(db.Model):
     status: Mapped[str] = mapped_column(String(20), default="new", index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     answered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # The acknowledgement in the shared mail queue (deleted with the question).
+    ack_mail_id: Mapped[int | None] = mapped_column(Integer)
 
 
 class ErrorReport(db.Model):

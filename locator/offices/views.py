@@ -71,7 +71,7 @@ def _office(row, now) -> dict:
 
 @bp.get("/offices/<slug>")
 def detail(slug: str):
-    if len(slug) > SLUG_MAX:
+    if len(slug) > SLUG_MAX or "\x00" in slug:  # PostgreSQL refuses NUL in text
         abort(404)
     office = db.session.scalar(select(Office).where(Office.slug == slug))
     if office is None or not office.active:

@@ -47,6 +47,7 @@ class PosterForm(FlaskForm):
     )
     near = StringField(
         _l("Your address or city (optional)"),
+        id="poster-near",  # the help blocks' search box on the same page is "near-…"
         validators=[
             Optional(),
             Length(max=NEAR_MAX, message=_l("The place is too long (at most 300 characters).")),

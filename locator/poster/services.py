@@ -39,6 +39,7 @@ POSTER_SIZES = tuple(posters.PAGE_SIZES)  # ("A4", "A3")
 NEAREST_ON_POSTER = 3
 MAX_QR_URL = 120  # longer (a long address in Cyrillic, %-encoded): the QR uses coordinates
 
+REQUEST_SETTINGS = ("SITE_URL", "SITE_NAME", "HOTLINE", "CHAT_HOURS", "CHAT_TIMEZONE")
 # Anything that changes the drawing changes every key: the layout code, the libraries.
 CODE_VERSION = hashlib.sha256(
     Path(posters.__file__).read_bytes()
@@ -136,6 +137,10 @@ def qr_target(site_url: str, req: PosterRequest, origin: tuple[float, float] | N
 
 def _poster_office(row: Mapping, distance_km: float | None, lang: str) -> PosterOffice:
     address = ", ".join(part for part in (row["address"], row["city"]) if part)
+    if not row["address"]:  # a hotline or an online desk: say so rather than print a city alone
+        address = " — ".join(
+            filter(None, (row["city"], _("This office consults by phone or online.")))
+        )
     distance = ""
     if distance_km is not None:
         km = format_decimal(round(distance_km, 1), format="#,##0.0", locale=lang)
@@ -156,14 +161,15 @@ def build_content(
     *,
     config: Mapping,
     now: datetime,
-    network: str,
+    network: Callable[[], str],
 ) -> PosterContent:
-    """What the poster shows; raises PlaceNotFound (offices.search) or OfficeNotFound."""
+    """What the poster shows; raises PlaceNotFound (offices.search) or OfficeNotFound.
+    `network` gives the name in the band, called in the poster's language."""
     with force_locale(req.lang):
         origin = None
         offices: list[PosterOffice] = []
         texts = poster_texts(
-            _, network=network, helps=[category_label(code) for code in CATEGORIES]
+            _, network=network(), helps=[category_label(code) for code in CATEGORIES]
         )
         if req.office:
             office = session.scalar(select(Office).where(Office.slug == req.office, Office.active))
@@ -195,9 +201,21 @@ def build_content(
     )
 
 
-def data_updated_at(session: Session) -> datetime | None:
-    """When the offices last changed: the posters' Last-Modified."""
-    return session.scalar(select(func.max(Office.updated_at)))
+def data_version(session: Session) -> tuple[int, datetime | None]:
+    """How many offices there are and when one last changed: part of the request key, and
+    the posters' Last-Modified. (A deletion changes the count; any edit, `updated_at`.)"""
+    count, updated = session.execute(
+        select(func.count(Office.id), func.max(Office.updated_at))
+    ).one()
+    return count, updated
+
+
+def request_key(req: PosterRequest, version: tuple, config: Mapping) -> str:
+    """What decides a poster before any geocoding: the request, the office data's version
+    and the settings printed on it. Remembered (per server) with the content key it led
+    to, so a repeated request costs one small query instead of a search."""
+    settings = tuple(config.get(name, "") for name in REQUEST_SETTINGS)
+    return hashlib.sha256(repr((CODE_VERSION, req, version, settings)).encode()).hexdigest()[:40]
 
 
 class PosterCache:
@@ -234,6 +252,10 @@ class PosterCache:
         value = make()
         self.put(key, value)
         return value, False
+
+    def discard(self, key: str) -> None:
+        with self._lock:
+            self._items.pop(key, None)
 
     def clear(self) -> None:
         with self._lock:

@@ -22,7 +22,8 @@ from locator.poster.services import (
     PosterRequest,
     build_content,
     count_download,
-    data_updated_at,
+    data_version,
+    request_key,
 )
 from locator.templating import site_name
 
@@ -53,7 +54,7 @@ def _content(req: PosterRequest) -> PosterContent:
         req,
         config=current_app.config,
         now=clock.now(),
-        network=site_name(),
+        network=site_name,
     )
 
 
@@ -106,43 +107,67 @@ def form():
     )
 
 
-def _checked_content():
-    """(request, content) for /poster.pdf and its preview, or the form page with the error."""
+class _Poster:
+    """One validated poster request: its content key, and how to make the file if no
+    cache has it. A request seen before (same parameters, same office data, same
+    settings) skips even building the content: the key is remembered for it."""
+
+    def __init__(self, req: PosterRequest) -> None:
+        self.req = req
+        count, self.updated = data_version(db.session)
+        self._alias = "request:" + request_key(req, (count, self.updated), current_app.config)
+        known = _cache().get(self._alias)
+        self._content = None if known else _content(req)  # PlaceNotFound, OfficeNotFound
+        self.key = known.decode() if known else self._content.key
+        _cache().put(self._alias, self.key.encode())
+
+    def pdf(self) -> bytes:
+        return _cache().get_or_make(self.key, lambda: self.content.render())[0]
+
+    def png(self) -> bytes:
+        return _cache().get_or_make(self.key + "-png", lambda: to_png(self.pdf()))[0]
+
+    @property
+    def content(self) -> PosterContent:
+        if self._content is None:  # the file fell out of the cache: build it again
+            self._content = _content(self.req)
+        return self._content
+
+    def response(self, mimetype: str, etag: str) -> Response:
+        response = Response(mimetype=mimetype)
+        response.set_etag(etag)
+        response.last_modified = self.updated
+        # A personalised poster names a place: no shared cache should keep it.
+        response.cache_control.private = self.req.personalised or None
+        response.cache_control.public = (not self.req.personalised) or None
+        response.cache_control.max_age = 3600
+        return response
+
+
+def _checked_poster():
+    """(poster, None) for /poster.pdf and its preview, or (None, the form page with the error)."""
     form = form_from_args(request.args, lang_keys=("lang", "language"), default_lang=page_lang())
     if not form.validate():
         return None, _page(form, 400)
-    req = form.to_request()
     try:
-        return (req, _content(req)), None
+        return _Poster(form.to_request()), None
     except (PlaceNotFound, OfficeNotFound) as error:
         status, message = _problem(form, error)
         return None, _page(form, status, errors=[message])
 
 
-def _file_response(content: PosterContent, personalised: bool, mimetype: str) -> Response:
-    response = Response(mimetype=mimetype)
-    response.set_etag(content.key + ("" if mimetype == "application/pdf" else "-png"))
-    response.last_modified = data_updated_at(db.session)
-    # A personalised poster names a place: no shared cache should keep it.
-    response.cache_control.private = personalised or None
-    response.cache_control.public = (not personalised) or None
-    response.cache_control.max_age = 3600
-    return response
-
-
 @bp.get("/poster.pdf")
 @limiter.limit("60 per minute")
 def pdf():
-    checked, error_page = _checked_content()
+    poster, error_page = _checked_poster()
     if error_page:
         return error_page
-    req, content = checked
-    response = _file_response(content, req.personalised, "application/pdf")
+    req = poster.req
+    response = poster.response("application/pdf", poster.key)
     name = "-".join(filter(None, ("poster", req.lang, req.size, req.office)))
     response.headers.set("Content-Disposition", "inline", filename=f"{name}.pdf")
-    if not request.if_none_match.contains(content.key):
-        body, _hit = _cache().get_or_make(content.key, content.render)
-        response.set_data(body)
+    if not request.if_none_match.contains(poster.key):
+        response.set_data(poster.pdf())
     count_download(db.session, lang=req.lang, size=req.size, personalised=req.personalised)
     return response.make_conditional(request)
 
@@ -150,17 +175,14 @@ def pdf():
 @bp.get("/poster/preview.png")
 @limiter.limit("60 per minute")
 def preview():
-    checked, error_page = _checked_content()
+    poster, error_page = _checked_poster()
     if error_page:
         return error_page
-    req, content = checked
     if shutil.which("pdftoppm") is None:
         return _page(form_from_args({}, lang_keys=(), default_lang=page_lang()), 404)
-    response = _file_response(content, req.personalised, "image/png")
-    if not request.if_none_match.contains(content.key + "-png"):
-        pdf_bytes, _hit = _cache().get_or_make(content.key, content.render)
-        png, _hit = _cache().get_or_make(content.key + "-png", lambda: to_png(pdf_bytes))
-        response.set_data(png)
+    response = poster.response("image/png", poster.key + "-png")
+    if not request.if_none_match.contains(poster.key + "-png"):
+        response.set_data(poster.png())
     return response.make_conditional(request)
 
 

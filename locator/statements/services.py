@@ -182,6 +182,7 @@ def import_path(session: Session, geo, path: Path | str) -> ImportResult:
 class PlaceHelp:
     place: dict
     offices: list[dict]  # office objects with "distance_km", nearest first
+    map_origin: Any = None  # set by the view for the map
 
 
 def help_near_places(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, time
+from types import SimpleNamespace
 
 from flask import Blueprint, abort, current_app, make_response, render_template, request, url_for
 from flask_babel import get_locale
@@ -60,6 +61,11 @@ def detail(slug: str):
         abort(404)
     help_items = help_near_places(db.session.connection(), statement.places or [], clock.now())
     for place_help in help_items:
+        place = place_help.place
+        # The shape the maps area's `results_map` takes: the place is the map's origin.
+        place_help.map_origin = SimpleNamespace(
+            origin=SimpleNamespace(lat=place["lat"], lon=place["lon"], label=place["label"])
+        )
         place_help.offices = [
             {
                 "distance_km": office["distance_km"],

@@ -118,6 +118,16 @@ def test_an_office_maps_to_service_organization_location_and_address():
     }
 
 
+def test_ids_are_the_uuid5_of_the_slug():
+    import uuid
+
+    from locator.offices.hsds import NAMESPACE
+
+    service = office_to_service(office())
+    assert service["id"] == str(uuid.uuid5(NAMESPACE, "service:kyiv-podil"))
+    assert uuid.UUID(service["id"]).version == 5
+
+
 def test_ids_are_stable_uuids_per_office():
     assert office_to_service(office())["id"] == office_to_service(office(name="Інша назва"))["id"]
     assert office_to_service(office())["id"] != office_to_service(office(slug="other"))["id"]

@@ -1,6 +1,7 @@
 """locator/maps.py: local assets only, escaped data, small pages, clustering."""
 
 import json
+import random
 import re
 from pathlib import Path
 
@@ -197,13 +198,30 @@ def test_grid_cluster_splits_at_high_zoom():
 
 
 def test_cluster_plan_sends_points_when_few_or_zoomed_in():
-    few = [(50.0 + i / 1e5, 30.0, i) for i in range(maps.MAX_POINTS)]
-    assert maps.cluster_plan(few, 3) == ([], list(range(maps.MAX_POINTS)))
-    many = [(50.0 + i / 1e5, 30.0, i) for i in range(maps.MAX_POINTS + 1)]
-    clusters, items = maps.cluster_plan(many, 3)
-    assert [c.count for c in clusters] == [maps.MAX_POINTS + 1] and items == []
-    assert maps.cluster_plan(many, maps.POINTS_ZOOM)[1] == list(range(maps.MAX_POINTS + 1))
-    assert maps.cluster_plan(many, None)[0] == []
+    def plan(n, zoom):
+        lat = [50.0 + i / 1e5 for i in range(n)]
+        clusters, indexes = maps.cluster_plan(lat, [30.0] * n, zoom)
+        return [c.count for c in clusters], list(indexes)
+
+    few = maps.MAX_POINTS
+    assert plan(few, 3) == ([], list(range(few)))
+    assert plan(few + 1, 3) == ([few + 1], [])
+    assert plan(few + 1, maps.POINTS_ZOOM) == ([], list(range(few + 1)))
+    assert plan(few + 1, None) == ([], list(range(few + 1)))
+    assert plan(0, 3) == ([], [])
+
+
+def test_grid_cluster_matches_a_plain_python_grouping():
+    rng = random.Random(7)
+    points = [(rng.uniform(44, 52), rng.uniform(22, 40), i) for i in range(3000)]
+    clusters, singles = maps.grid_cluster(points, zoom=7)
+    cells = {}
+    for lat, lon, i in points:
+        x, y = maps.mercator_px(lat, lon, 7)
+        cells.setdefault((int(x // 80), int(y // 80)), []).append(i)
+    assert sorted(singles) == sorted(v[0] for v in cells.values() if len(v) == 1)
+    assert sorted(c.count for c in clusters) == sorted(len(v) for v in cells.values() if len(v) > 1)
+    assert sum(c.count for c in clusters) + len(singles) == len(points)
 
 
 def test_script_carries_the_csp_nonce():

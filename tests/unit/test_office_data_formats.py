@@ -61,7 +61,7 @@ def test_semicolon_separated_csv_with_decimal_commas_is_accepted_with_a_notice()
         "slug;name;city;country;lat;lon;languages", "lviv;Офіс;Львів;ua;49,8397;24,0297;uk,en"
     )
     source, rows = rows_of(data)
-    assert [str(n) for n in source.notices] == ["Columns are separated by semicolon, not commas."]
+    assert [str(n) for n in source.notices] == ["Columns are separated by “;”, not commas."]
     assert rows[0].errors == []
     assert rows[0].clean["country"] == "UA"
     assert (rows[0].clean["lat"], rows[0].clean["lon"]) == (49.8397, 24.0297)
@@ -71,7 +71,7 @@ def test_semicolon_separated_csv_with_decimal_commas_is_accepted_with_a_notice()
 def test_tab_separated_csv_is_accepted():
     source, rows = rows_of(csv_bytes("slug\tname\tcity\tcountry", "lviv\tОфіс, центр\tЛьвів\tUA"))
     assert rows[0].clean["name"] == "Офіс, центр"
-    assert "tab" in str(source.notices[0])
+    assert str(source.notices[0]) == "Columns are separated by “Tab”, not commas."
 
 
 def test_an_unusual_delimiter_is_named_in_the_error():
@@ -397,3 +397,17 @@ def test_active_column_round_trips_when_asked_for():
     write_csv([{**office(), "active": False}], out, with_active=True)
     row = one_row(out.getvalue().encode())
     assert row.clean["active"] is False
+
+
+def test_the_file_columns_and_codes_are_the_office_models():
+    """formats.py stays free of Flask, so it keeps its own copy of these: they must agree."""
+    from locator import models
+    from locator.offices import formats
+
+    assert formats.COLUMNS == models.OFFICE_FIELDS
+    assert formats.LIST_FIELDS == models.LIST_FIELDS
+    assert formats.CATEGORIES == models.CATEGORIES
+    assert formats.ACCESSIBILITY == models.ACCESSIBILITY
+    for name, length in formats.MAX_LENGTH.items():
+        if name in models.Office.__table__.c and name != "description":
+            assert models.Office.__table__.c[name].type.length == length, name

@@ -7,6 +7,8 @@ fill in what this test lists, then `make compile`.
 
 from __future__ import annotations
 
+import fnmatch
+import os
 import re
 from pathlib import Path
 
@@ -77,6 +79,12 @@ def test_placeholders_are_kept(catalog):
     assert not wrong, "Placeholders differ in uk/messages.po:\n" + "\n".join(wrong)
 
 
+def _cli_directory_filter(path: str) -> bool:
+    """Skip only ".*" folders, as `make translations` (--ignore-dirs=".*") does: babel's
+    default also skips "_…" ones, which would miss templates/_partials and _macros."""
+    return not fnmatch.fnmatch(os.path.basename(path), ".*")
+
+
 def test_every_string_in_the_code_is_in_the_catalogue(catalog):
     """The same extraction as `make translations` (babel.cfg, keywords _l, lazy_gettext)."""
     with (ROOT / "babel.cfg").open() as handle:
@@ -84,7 +92,7 @@ def test_every_string_in_the_code_is_in_the_catalogue(catalog):
     keywords = {**DEFAULT_KEYWORDS, "_l": None, "lazy_gettext": None}
     found = {}
     for filename, lineno, message, _comments, _context in extract_from_dir(
-        ROOT, method_map, options_map, keywords=keywords
+        ROOT, method_map, options_map, keywords=keywords, directory_filter=_cli_directory_filter
     ):
         found.setdefault(_forms(message)[0], f"{filename}:{lineno}")
     known = {_forms(m.id)[0] for m in _messages(catalog)}

@@ -282,7 +282,14 @@ def test_one_office(client, openapi, make_office):
 
 def test_unknown_or_inactive_office_is_404(client, make_office):
     make_office(slug="retired", active=False)
-    for slug in ["retired", "no-such-office", "x" * 10_000, "%3Cscript%3E", "'%20OR%201=1--"]:
+    for slug in [
+        "retired",
+        "no-such-office",
+        "x" * 10_000,
+        "%3Cscript%3E",
+        "'%20OR%201=1--",
+        "a%00b",  # PostgreSQL refuses NUL in text
+    ]:
         assert_error(client.get(f"/api/v1/offices/{slug}"), 404, "office_not_found")
 
 

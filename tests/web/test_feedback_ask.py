@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from locator.extensions import db
 from locator.feedback.models import Question
 from locator.models import User
+from locator.volunteers.models import OutgoingMail
 
 PASSWORD = "correct horse battery staple"
 
@@ -98,6 +99,11 @@ def test_a_question_with_an_e_mail_is_stored_and_acknowledged(app, client):
     assert "Власник квартири просить виїхати" in message.get_body(("plain",)).get_content()
 
 
+def use_mail_server(app, port: int) -> None:
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port, MAIL_TIMEOUT=2)
+    app.extensions.pop("locator.mailer", None)  # built again from the new settings
+
+
 class Inbox:
     def __init__(self) -> None:
         self.messages: list[bytes] = []
@@ -108,20 +114,21 @@ class Inbox:
 
 
 @pytest.fixture
-def smtp_server():
+def smtp_server(app):
+    """A real SMTP server on loopback, and the app's mail sent to it."""
     inbox = Inbox()
     with socket.socket() as probe:  # a free loopback port (aiosmtpd cannot use port 0)
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     controller = Controller(inbox, hostname="127.0.0.1", port=port)
     controller.start()
+    use_mail_server(app, port)
     yield controller, inbox
     controller.stop()
 
 
-def test_the_acknowledgement_goes_through_a_real_smtp_server(app, client, smtp_server):
-    controller, inbox = smtp_server
-    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=controller.port)
+def test_the_acknowledgement_goes_through_a_real_smtp_server(smtp_server, client):
+    _controller, inbox = smtp_server
 
     ask(client, contact="Petro@Example.org", name="Petro")
 
@@ -195,6 +202,7 @@ def test_coordinators_see_questions_as_text_mark_them_answered_and_delete_them(c
     assert "&lt;b&gt;bold?&lt;/b&gt;" in html
     assert "mailto:oksana@example.org" in html
 
+    assert question.ack_mail_id is not None
     token = csrf(client, "/admin/questions")
     client.post(f"/admin/questions/{question.id}/answered", data={"csrf_token": token})
     db.session.refresh(question)
@@ -205,6 +213,27 @@ def test_coordinators_see_questions_as_text_mark_them_answered_and_delete_them(c
     assert client.post(f"/admin/questions/{question.id}/delete").status_code == 400  # no token
     client.post(f"/admin/questions/{question.id}/delete", data={"csrf_token": token})
     assert db.session.scalar(select(func.count()).select_from(Question)) == 0
+    # The stored acknowledgement quoted the question: it is gone too.
+    assert db.session.scalar(select(func.count()).select_from(OutgoingMail)) == 0
+
+
+@pytest.fixture
+def dead_smtp(app):
+    with socket.socket() as probe:  # a loopback port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    use_mail_server(app, port)
+
+
+def test_when_the_mail_server_is_down_the_question_is_kept_and_the_mail_queued(dead_smtp, client):
+
+    response = ask(client)
+
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "An expert will answer by e-mail." in page
+    [question] = questions()
+    mail = db.session.get(OutgoingMail, question.ack_mail_id)
+    assert mail.status == "failed" and mail.to_address == "oksana@example.org"
 
 
 def test_asking_does_not_log_personal_data(client, caplog):

@@ -96,21 +96,21 @@ def test_strangers_are_sent_to_sign_in(client, app):
 
 
 def test_create_an_office_and_see_its_hours_in_words(coordinator):
-    response = post_form(coordinator, "/admin/offices/new?lang=en")
-    page = response.get_data(as_text=True)
-    assert "The office is saved." in page
+    response = post_form(coordinator, "/admin/offices/new")
+    page = html.unescape(response.get_data(as_text=True))
+    assert "Приймальню збережено." in page
     office = stored("lviv-center")
     assert (office.lat, office.lon, office.pinned) == (49.8383, 24.0122, True)
     assert office.updated_by == "coord@example.org"
     assert office.categories == "family;housing"
-    assert "Visitors read these hours as:" in page
-    assert "Mon–Fri 09:00–13:00, 14:00–18:00" in page or "Mo–Fr" not in page
+    assert "Відвідувачі бачать ці години так:" in page
+    assert "пн–пт 09:00–13:00, 14:00–18:00" in page
 
 
-def test_every_bad_field_is_explained_in_the_page_language_and_nothing_is_saved(coordinator):
+def test_every_bad_field_is_explained_in_ukrainian_and_nothing_is_saved(coordinator):
     response = post_form(
         coordinator,
-        "/admin/offices/new?lang=uk",
+        "/admin/offices/new",
         phone="12",
         email="lviv@",
         website="ftp://example.org",
@@ -122,14 +122,16 @@ def test_every_bad_field_is_explained_in_the_page_language_and_nothing_is_saved(
     page = html.unescape(response.get_data(as_text=True))
     assert response.status_code == 200
     assert stored("Lviv Center") is None and stored("lviv-center") is None
-    for english in (
-        "This is not a valid e-mail address.",
-        "Latitude must be between -90 and 90.",
-        "Give a full web address starting with http:// or https://.",
+    for message in (
+        "Це не коректна адреса ел. пошти.",
+        "Широта має бути від -90 до 90.",
+        "Вкажіть повну вебадресу, що починається з http:// або https://.",
+        "Години роботи не у форматі OpenStreetMap",
+        "Невідомий код країни «ZZ»",
+        "Використовуйте лише малі латинські літери",
     ):
-        assert english not in page  # translated, not left in English
-    assert "Широта" in page
-    assert page.count('class="error"') >= 6
+        assert message in page
+    assert "This is not" not in page  # nothing left in English
 
 
 def test_html_in_a_name_is_shown_as_text(coordinator):
@@ -175,8 +177,10 @@ def test_editing_the_address_re_geocodes_unless_pinned(coordinator):
 
 def test_a_taken_slug_is_refused(coordinator):
     post_form(coordinator, "/admin/offices/new")
-    response = post_form(coordinator, "/admin/offices/new?lang=en", name="Інший")
-    assert "Another office already has this slug." in response.get_data(as_text=True)
+    response = post_form(coordinator, "/admin/offices/new", name="Інший")
+    assert "Цей ідентифікатор уже має інша приймальня." in html.unescape(
+        response.get_data(as_text=True)
+    )
 
 
 def test_deactivate_hides_the_office_from_the_public_and_keeps_it_here(coordinator, client):
@@ -184,11 +188,11 @@ def test_deactivate_hides_the_office_from_the_public_and_keeps_it_here(coordinat
     office = stored("lviv-center")
     page = coordinator.get(f"/admin/offices/{office.id}").get_data(as_text=True)
     response = coordinator.post(
-        f"/admin/offices/{office.id}/deactivate?lang=en",
+        f"/admin/offices/{office.id}/deactivate",
         data={"csrf_token": token(page)},
         follow_redirects=True,
     )
-    assert "The office is deactivated" in response.get_data(as_text=True)
+    assert "Приймальню вимкнено" in response.get_data(as_text=True)
     assert stored("lviv-center").active is False
     assert coordinator.get("/offices/lviv-center").status_code == 404
     assert coordinator.get("/api/v1/offices/lviv-center").status_code == 404
@@ -228,7 +232,7 @@ def test_list_search_and_filters(coordinator, make_office):
 def upload(client, data: bytes, fmt: str = "csv", name: str = "offices.csv", **extra):
     page = client.get("/admin/offices/import").get_data(as_text=True)
     return client.post(
-        "/admin/offices/import?lang=en",
+        "/admin/offices/import",
         data={"file": (io.BytesIO(data), name), "format": fmt, "csrf_token": token(page), **extra},
         content_type="multipart/form-data",
     )
@@ -245,14 +249,14 @@ def csv_of(*offices) -> bytes:
 def test_upload_shows_the_report_with_lines_and_loads_the_good_rows(coordinator):
     data = csv_of(*TRICKY) + b"bad-row,X,,,Kyiv,,,UA,95,30,,,,,,,,,\n"
     page = html.unescape(upload(coordinator, data).get_data(as_text=True))
-    assert "4 created, 0 updated, 0 unchanged, 1 failed." in page
-    assert "line 6" in page and "Latitude must be between -90 and 90." in page
+    assert "Створено: 4, оновлено: 0, без змін: 0, з помилками: 1." in page
+    assert "рядок 6" in page and "Широта має бути від -90 до 90." in page
     assert stored("tricky-1").updated_by == "coord@example.org"
 
 
 def test_upload_dry_run_changes_nothing(coordinator):
     page = upload(coordinator, csv_of(*TRICKY), dry_run="y").get_data(as_text=True)
-    assert "Only checked, nothing was changed." in page
+    assert "Лише перевірка, нічого не змінено." in page
     assert stored("tricky-1") is None
 
 
@@ -262,13 +266,13 @@ def test_upload_of_a_broken_file_says_why(coordinator):
             as_text=True
         )
     )
-    assert "Nothing was imported." in page and "Line 2:" in page and "cp1251" in page
+    assert "Нічого не імпортовано." in page and "Рядок 2:" in page and "cp1251" in page
 
 
 def test_upload_too_large_is_refused(coordinator, monkeypatch):
     monkeypatch.setattr("locator.admin.offices.UPLOAD_LIMIT", 100)
     page = upload(coordinator, csv_of(*TRICKY)).get_data(as_text=True)
-    assert "The file is larger than" in page
+    assert "Файл більший за" in page
     assert stored("tricky-1") is None
 
 
@@ -284,11 +288,36 @@ def test_export_downloads_each_format(coordinator):
         assert response.mimetype == media_type
         assert "attachment" in response.headers["Content-Disposition"]
     again = upload(coordinator, coordinator.get("/admin/offices/export?format=csv").data)
-    assert "0 created, 0 updated, 4 unchanged, 0 failed." in again.get_data(as_text=True)
+    assert "Створено: 0, оновлено: 0, без змін: 4, з помилками: 0." in again.get_data(as_text=True)
 
 
-def test_the_reports_section_is_on_the_office_page(coordinator):
+def test_reports_of_wrong_information_show_on_the_office_page(coordinator):
     post_form(coordinator, "/admin/offices/new")
     office = stored("lviv-center")
-    page = coordinator.get(f"/admin/offices/{office.id}?lang=en").get_data(as_text=True)
-    assert "Reports of wrong information" in page
+    page = coordinator.get(f"/admin/offices/{office.id}").get_data(as_text=True)
+    assert "Повідомлення про помилки в даних" in page
+    assert "Повідомлень про цю приймальню немає." in page
+
+    from locator.feedback import services
+
+    services.create_report(
+        db.session, url="/offices/lviv-center", selection="032 255 01 23", context="",
+        comment="Номер <b>не відповідає</b>", lang="uk", office_slug="lviv-center", field="phone",
+    )  # fmt: skip
+    services.create_report(
+        db.session, url="/offices/lviv-center?lang=en", selection="Mo-Fr", context="",
+        comment="Hours changed", lang="en",
+    )  # fmt: skip
+    services.create_report(
+        db.session,
+        url="/offices/other",
+        selection="x",
+        context="",
+        comment="Not this one",
+        lang="uk",
+    )
+    db.session.commit()
+    page = coordinator.get(f"/admin/offices/{office.id}").get_data(as_text=True)
+    assert "032 255 01 23" in page and "Hours changed" in page and "Not this one" not in page
+    assert "Номер &lt;b&gt;не відповідає&lt;/b&gt;" in page
+    assert "/admin/reports?office=lviv-center" in page

@@ -328,6 +328,6 @@ def test_cli_export_to_stdout_and_file_round_trips(app, runner, tmp_path):
 def test_seed_runs_through_the_importer_and_twice_changes_nothing(app, runner):
     first = runner.invoke(args=["seed"])
     assert first.exit_code == 0, first.output
-    assert "64 created" in first.output
+    assert "Offices: 64 created, 0 updated, 0 unchanged." in first.output
     second = runner.invoke(args=["seed"])
-    assert "0 created, 0 updated, 64 unchanged, 0 failed" in second.output
+    assert "Offices: 0 created, 0 updated, 64 unchanged." in second.output

@@ -234,7 +234,12 @@ def test_bad_input_page_in_english(client):
 
 
 def test_unknown_office_is_a_friendly_404(client):
-    for path in ["/offices/no-such-office", "/offices/" + "x" * 500, "/offices/%3Cscript%3E"]:
+    for path in [
+        "/offices/no-such-office",
+        "/offices/" + "x" * 500,
+        "/offices/%3Cscript%3E",
+        "/offices/a%00b",  # PostgreSQL refuses NUL in text
+    ]:
         response = client.get(path)
         assert response.status_code == 404
         soup = page(response)
@@ -431,3 +436,22 @@ def test_the_query_is_escaped_on_the_not_found_page(client):
     assert "<script>alert" not in raw
     soup = page(response)
     assert XSS in text(soup.h1)
+
+
+@pytest.mark.parametrize(
+    "website", ["javascript:alert(1)", " JavaScript:alert(1)", "data:text/html,x"]
+)
+def test_a_website_that_is_not_http_is_shown_but_not_linked(client, make_office, website):
+    make_office(slug="odd-site", website=website)
+    soup = page(client.get("/offices/odd-site?lang=en"))
+    facts = {text(dt): dt.find_next_sibling("dd") for dt in soup.select(".office-facts dt")}
+    assert text(facts["Website"]) == website.strip()
+    assert facts["Website"].a is None
+    assert not any("alert" in a.get("href", "") for a in soup.find_all("a"))
+
+
+def test_an_http_website_is_a_link(client, make_office):
+    make_office(slug="good-site", website="https://example.org/office")
+    soup = page(client.get("/offices/good-site?lang=en"))
+    links = soup.select(".office-facts a[href='https://example.org/office']")
+    assert [text(a) for a in links] == ["https://example.org/office"]

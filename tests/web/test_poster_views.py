@@ -16,7 +16,7 @@ from pypdf import PdfReader
 
 from locator.extensions import db
 from locator.models import Office
-from locator.poster import services
+from locator.poster import services, views
 
 A_SIZES = {"A4": (595.28, 841.89), "A3": (841.89, 1190.55)}
 HEADLINE = {"uk": "Безкоштовна юридична консультація", "en": "Free legal consultation"}
@@ -51,6 +51,15 @@ def read_qr(data: bytes, *, is_pdf: bool = True) -> list[str]:
             image.write_bytes(data)
         out = subprocess.run(["zbarimg", "-q", "--raw", image], capture_output=True, check=False)
     return out.stdout.decode().split()
+
+
+@pytest.fixture(autouse=True)
+def _close_connections(app):
+    """Close this test's pooled connections now: left to the garbage collector, psycopg
+    warns in whichever later test happens to collect them."""
+    yield
+    db.session.remove()
+    db.engine.dispose()
 
 
 @pytest.fixture
@@ -117,7 +126,8 @@ def test_english_poster_on_a_ukrainian_page_is_english(client, kyiv):
         get_pdf(client, "language=en&near=Kyiv", headers={"Accept-Language": "uk"}).data
     )
     assert "Free legal consultation" in text and "Consulting rooms nearest to you:" in text
-    assert "Безкоштовна" not in text
+    assert "Безкоштовна" not in text and "Пошук правової допомоги" not in text
+    assert "Legal Help Locator" in text  # the site's name in the band, in English too
 
 
 def test_office_names_with_markup_print_as_plain_text(client, make_office):
@@ -229,6 +239,7 @@ def test_same_request_is_answered_from_the_cache_with_validators(client, kyiv, m
         raise AssertionError("rendered again instead of using the cache")
 
     monkeypatch.setattr(services.PosterContent, "render", no_rendering)
+    monkeypatch.setattr(views, "build_content", no_rendering)  # not even a new search
     second = get_pdf(client, "lang=uk&near=Київ")
     assert second.data == first.data and second.headers["ETag"] == first.headers["ETag"]
 
@@ -236,6 +247,14 @@ def test_same_request_is_answered_from_the_cache_with_validators(client, kyiv, m
         "/poster.pdf?lang=uk&near=Київ", headers={"If-None-Match": first.headers["ETag"]}
     )
     assert again.status_code == 304 and again.data == b""
+
+
+def test_a_poster_that_fell_out_of_the_cache_is_made_again(client, kyiv, app):
+    first = get_pdf(client, "lang=en&size=A3&near=Львів")
+    # The server still remembers the request, but the PDF itself was evicted.
+    app.extensions["locator.posters.cache"].discard(first.headers["ETag"].strip('"'))
+    second = get_pdf(client, "lang=en&size=A3&near=Львів")
+    assert second.data == first.data and second.headers["ETag"] == first.headers["ETag"]
 
 
 def test_general_poster_may_be_kept_by_shared_caches(client, kyiv):
@@ -269,5 +288,15 @@ def test_two_app_servers_agree_on_etag_and_bytes(client, kyiv, app_config):
     with other.app_context():
         second = get_pdf(other.test_client(), "lang=uk&size=A3&near=Київ")
         db.session.remove()
+        db.engine.dispose()  # close its connections now, not when garbage-collected
     assert second.headers["ETag"] == first.headers["ETag"]
     assert second.data == first.data
+
+
+def test_poster_page_for_an_office_keeps_the_office(client, kyiv):
+    page = client.get("/poster?office=pechersk&language=en", headers={"Accept-Language": "en"})
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert "A poster for the consulting room “Печерська правова приймальня”." in html
+    assert 'href="/poster.pdf?language=en&amp;size=A4&amp;office=pechersk"' in html
+    assert 'name="office" type="hidden" value="pechersk"' in html

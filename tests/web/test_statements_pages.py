@@ -149,6 +149,10 @@ def test_the_real_seed_page_links_to_help_near_the_places_it_names(runner, clien
     assert "Open now" in almaty
     assert 'href="/offices?near=Almaty%2C%20KZ"' in html or "/offices?near=Almaty" in html
     assert "Kyiv Room" not in block[: block.index("All statements")]
+    # A small map per place with offices (the maps area's component), no script from elsewhere.
+    assert html.count('class="help-near-map"') >= 1
+    for src in re.findall(r'<script[^>]*src="([^"]+)"', html):
+        assert src.startswith("/static/")
 
 
 def test_a_place_without_an_office_nearby_offers_the_online_consultation(client, make_office):
