@@ -7,7 +7,7 @@ FLASK   = $(VENV)/bin/flask --app wsgi
 STAMP   = $(VENV)/.installed
 PG_ADMIN ?= postgresql://postgres@127.0.0.1:5432/test
 
-.PHONY: install run test test-sqlite test-pg test-e2e lint format bench translations compile vendor clean poster-png
+.PHONY: screenshot install run test test-sqlite test-pg test-e2e lint format bench translations compile vendor clean poster-png
 
 install: $(STAMP) compile
 
@@ -71,3 +71,7 @@ vendor:
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache
+
+# Regenerate docs/screenshot.png (the README's picture) from the seeded site in Chromium.
+screenshot: install
+	$(PY) scripts/screenshot.py

@@ -6,7 +6,7 @@ import secrets
 from functools import wraps
 from urllib.parse import urlsplit
 
-from flask import Flask, current_app, g
+from flask import Flask, abort, current_app, g, request
 
 
 def csp_nonce() -> str:
@@ -39,6 +39,15 @@ def _tile_origin(tile_url: str) -> str:
 
 def init_app(app: Flask) -> None:
     app.jinja_env.globals["csp_nonce"] = csp_nonce
+
+    @app.before_request
+    def refuse_nul_bytes():
+        """No text we keep or look up may hold a NUL (PostgreSQL refuses it with an error):
+        a path with one names no page; a form with one is malformed."""
+        if "\x00" in request.path:
+            abort(404)
+        if request.method == "POST" and any("\x00" in v for v in request.form.values()):
+            abort(400)
 
     @app.after_request
     def security_headers(response):

@@ -52,7 +52,7 @@ def chat_status_now() -> dict:
 
 
 def change_text(is_open: bool | None, next_change: str | None) -> str:
-    """ "Closes at 13:00." / "Opens at Monday 09:00." in the page language."""
+    """ "Closes at 13:00." / "Opens on Monday at 09:00." in the page language."""
     if not next_change or is_open is None:
         return ""
     moment = datetime.fromisoformat(next_change)
@@ -60,12 +60,13 @@ def change_text(is_open: bool | None, next_change: str | None) -> str:
     today = clock.now().astimezone(moment.tzinfo).date()
     time_text = format_time(moment, "HH:mm", tzinfo=moment.tzinfo, locale=locale)
     if moment.date() == today:
-        when = time_text
-    else:
-        when = format_datetime(moment, "EEEE HH:mm", tzinfo=moment.tzinfo, locale=locale)
+        if is_open:
+            return _("Closes at %(when)s.", when=time_text)
+        return _("Opens at %(when)s.", when=time_text)
+    day = format_datetime(moment, "EEEE", tzinfo=moment.tzinfo, locale=locale)
     if is_open:
-        return _("Closes at %(when)s.", when=when)
-    return _("Opens at %(when)s.", when=when)
+        return _("Closes on %(day)s at %(time)s.", day=day, time=time_text)
+    return _("Opens on %(day)s at %(time)s.", day=day, time=time_text)
 
 
 def init_app(app: Flask) -> None:

@@ -14,7 +14,8 @@ from babel.messages.pofile import read_po, write_po
 
 
 def stage(path: str, n: int):
-    data = subprocess.run(["git", "show", f":{n}:{path}"], check=True, capture_output=True).stdout
+    command = ["git", "show", f":{n}:{path}"]
+    data = subprocess.run(command, check=True, capture_output=True).stdout  # noqa: S603
     return read_po(io.BytesIO(data), locale="uk")
 
 

@@ -35,9 +35,9 @@ def help_block(client, url: str = "/?lang=en") -> str:
         ((2026, 11, 25, 12, 0), None, "open", "Closes at 13:00."),
         ((2026, 11, 25, 13, 30), None, "closed", "Opens at 14:00."),
         ((2026, 11, 25, 15, 59), None, "open", "Closes at 16:00."),
-        ((2026, 11, 25, 16, 0), None, "closed", "Opens at Thursday 10:00."),
+        ((2026, 11, 25, 16, 0), None, "closed", "Opens on Thursday at 10:00."),
         # Independence Day, a public holiday in Ukraine: closed when the hours say "PH off".
-        ((2026, 8, 24, 12, 0), PH_HOURS, "closed", "Opens at Tuesday 10:00."),
+        ((2026, 8, 24, 12, 0), PH_HOURS, "closed", "Opens on Tuesday at 10:00."),
         ((2026, 8, 24, 12, 0), None, "open", "Closes at 13:00."),
     ],
 )
@@ -49,7 +49,7 @@ def test_chat_status_at_fixed_times(app, client, clock, moment, hours, status, c
     block = help_block(client)
 
     assert f"The online consultation is {status} now. {change}" in block
-    assert "Chat hours: 10:00–13:00, 14:00–16:00" in block
+    assert "Chat hours: daily 10:00–13:00, 14:00–16:00" in block
     api = client.get("/api/v1/chat/status").json
     assert api["open"] is (status == "open")
 
@@ -58,7 +58,7 @@ def test_the_chat_status_is_in_ukrainian_by_default(client, clock):
     clock.set(2026, 11, 25, 16, 30)
     html = client.get("/").get_data(as_text=True)
     assert 'lang="uk"' in html
-    assert "четвер 10:00" in html  # the next opening, with the day in Ukrainian
+    assert "четвер, 10:00" in html  # the next opening, with the day in Ukrainian
 
 
 def test_the_blocks_offer_every_way_to_help(client):
