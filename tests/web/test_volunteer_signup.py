@@ -153,7 +153,7 @@ def test_missing_csrf_token_is_400_and_nothing_stored(client):
         ({"name": "<script>alert(1)</script>"}, "name", "HTML"),
         ({"message": "Hi <b>there</b>"}, "message", "HTML"),
         ({"availability": "<img src=x onerror=alert(1)>"}, "availability", "HTML"),
-        ({"languages": "uk\x00en"}, "languages", "символи"),
+        ({"languages": "uk\x07en"}, "languages", "символи"),
         ({"skills": ["legal", "hacking"]}, "skills", "варіант"),
     ],
 )
@@ -164,6 +164,12 @@ def test_bad_input_shows_the_form_again_with_the_message(client, overrides, fiel
     assert f'id="{field}-error"' in html
     assert message in html
     assert "<script>alert(1)</script>" not in html
+    assert volunteers() == []
+
+
+def test_nul_bytes_are_refused_before_anything_is_stored(client):
+    # The app refuses NUL in any posted form with a 400 (PostgreSQL could not store it).
+    assert sign_up(client, languages="uk\x00en").status_code == 400
     assert volunteers() == []
 
 
