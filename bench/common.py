@@ -126,6 +126,8 @@ def gunicorn(env: dict, workers: int = 2):
             f"127.0.0.1:{port}",
             "--log-level",
             "warning",
+            "--access-logfile",
+            "/dev/null",  # gunicorn.conf.py's access log would print every request here
             "wsgi:app",
         ],
         cwd=ROOT,

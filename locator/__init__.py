@@ -6,6 +6,7 @@ from dotenv import load_dotenv
 from flask import Flask, jsonify
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from locator import (
     admin,
@@ -42,6 +43,9 @@ def create_app(overrides: dict | None = None) -> Flask:
     if not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = config.instance_secret_key(app.instance_path)
 
+    if app.config["TRUSTED_PROXIES"]:
+        hops = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     init_extensions(app)
     register_blueprints(app)
     errors.register_error_handlers(app)

@@ -44,6 +44,9 @@ def from_environment(instance_path: str) -> dict:
         "SQLALCHEMY_DATABASE_URI": database_url(env("DATABASE_URL") or f"sqlite:///{sqlite_path}"),
         "SITE_URL": env("SITE_URL", "http://127.0.0.1:5000").rstrip("/"),
         "SITE_NAME": env("SITE_NAME", ""),
+        # Behind a load balancer: how many proxies set X-Forwarded-For/-Proto (0: none).
+        # Rate limits key on the client's address, which only the proxy knows.
+        "TRUSTED_PROXIES": _int("TRUSTED_PROXIES", 0),
         # Geocoding: the offline gazetteer always answers first; an online geocoder is optional.
         "GEOCODER": env("GEOCODER", "").strip().lower(),  # "" (offline only) or "nominatim"
         "GEOCODER_URL": env("GEOCODER_URL", "https://nominatim.openstreetmap.org"),
