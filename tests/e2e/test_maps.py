@@ -8,6 +8,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from flask_babel import gettext
+from playwright.sync_api import expect
 from sqlalchemy import delete, select
 
 from locator.extensions import db
@@ -92,6 +93,7 @@ def test_list_and_markers_focus_each_other(watched, context, live_url):
     assert "is-focused" in second.get_attribute("class")
 
     page.locator(".leaflet-popup-close-button").click()
+    expect(page.locator(".leaflet-popup")).to_have_count(0)
     # Markers are keyboard buttons (offices 1 and 2 may overlap, so no mouse here).
     page.locator(".locator-pin--numbered", has_text="1").focus()
     page.keyboard.press("Enter")
@@ -99,7 +101,8 @@ def test_list_and_markers_focus_each_other(watched, context, live_url):
     assert "is-focused" in first.get_attribute("class")
     assert first.get_attribute("aria-current") == "true"
     assert "is-focused" not in second.get_attribute("class")
-    assert page.locator(".locator-popup__name").inner_text().startswith("1. ")
+    expect(page.locator(".leaflet-popup .locator-popup__name")).to_have_count(1)
+    assert page.locator(".leaflet-popup .locator-popup__name").inner_text().startswith("1. ")
     assert_clean(page, context)
 
 
