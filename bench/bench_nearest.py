@@ -29,6 +29,7 @@ def _in_process(url: str, sizes: list[int], label: str) -> None:
         {"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench", "INSTANCE_PATH": str(temp_dir())}
     )
     with app.app_context():
+        db.session.remove()  # end any read transaction, or PostgreSQL's DROP waits on it
         db.drop_all()
         db.create_all()
         loaded = 0
@@ -60,6 +61,7 @@ def _in_process(url: str, sizes: list[int], label: str) -> None:
             print(
                 f"  {size:>7,} | {fmt(t_index):>10} | {fmt(t_brute):>10} | {t_brute / t_index:>8.0f}× faster | {same}"
             )
+        db.session.remove()  # end any read transaction, or PostgreSQL's DROP waits on it
         db.drop_all()
 
 
