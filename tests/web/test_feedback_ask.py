@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import socket
 import time
 from email import message_from_bytes, policy
@@ -10,46 +9,21 @@ from pathlib import Path
 
 import pytest
 from aiosmtpd.controller import Controller
-from flask import g
 from sqlalchemy import func, select
 
 from locator.extensions import db
 from locator.feedback.models import Question
-from locator.models import User
 from locator.volunteers.models import OutgoingMail
-
-PASSWORD = "correct horse battery staple"
-
-
-@pytest.fixture(autouse=True)
-def fresh_g_per_request(app):
-    """The `app` fixture keeps one app context pushed, so every request of a test shares
-    `g` (locale, CSRF token, signed-in user, chat status). Clear it after each request."""
-
-    @app.teardown_request
-    def clear_g(_exc):
-        for name in list(vars(g)):
-            delattr(g, name)
+from tests.volunteers_helpers import csrf_token, log_in, make_admin
 
 
 def csrf(client, url: str = "/ask") -> str:
-    html = client.get(url).get_data(as_text=True)
-    return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html).group(1)
+    return csrf_token(client.get(url).get_data(as_text=True))
 
 
 def login(client) -> None:
-    user = User(email="coordinator@example.org")
-    user.set_password(PASSWORD)
-    db.session.add(user)
-    db.session.commit()
-    response = client.post(
-        "/admin/login",
-        data={
-            "email": user.email,
-            "password": PASSWORD,
-            "csrf_token": csrf(client, "/admin/login"),
-        },
-    )
+    make_admin()
+    response = log_in(client)
     assert response.status_code == 302
 
 

@@ -6,45 +6,23 @@ from __future__ import annotations
 import re
 
 import pytest
-from flask import g
 from sqlalchemy import select
 
 from locator.extensions import db
 from locator.feedback.models import ErrorReport
-from locator.models import User
+from tests.volunteers_helpers import csrf_token, log_in, make_admin
 
 PASSWORD = "correct horse battery staple"
 JSON = {"Accept": "application/json"}
 
 
-@pytest.fixture(autouse=True)
-def fresh_g_per_request(app):
-    """Each request gets its own `g` (the `app` fixture keeps one app context pushed)."""
-
-    @app.teardown_request
-    def clear_g(_exc):
-        for name in list(vars(g)):
-            delattr(g, name)
-
-
 def csrf(client, url: str = "/statements") -> str:
-    html = client.get(url).get_data(as_text=True)
-    return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html).group(1)
+    return csrf_token(client.get(url).get_data(as_text=True))
 
 
 def login(client) -> None:
-    user = User(email="coordinator@example.org")
-    user.set_password(PASSWORD)
-    db.session.add(user)
-    db.session.commit()
-    response = client.post(
-        "/admin/login",
-        data={
-            "email": user.email,
-            "password": PASSWORD,
-            "csrf_token": csrf(client, "/admin/login"),
-        },
-    )
+    make_admin()
+    response = log_in(client)
     assert response.status_code == 302
 
 

@@ -2,49 +2,24 @@
 
 from __future__ import annotations
 
-import re
 from datetime import date
 
 import pytest
-from flask import g
 from sqlalchemy import select
 
 from locator.extensions import db
-from locator.models import User
 from locator.statements.models import Statement
-
-PASSWORD = "correct horse battery staple"
-
-
-@pytest.fixture(autouse=True)
-def fresh_g_per_request(app):
-    """Each request gets its own `g` (the `app` fixture keeps one app context pushed)."""
-
-    @app.teardown_request
-    def clear_g(_exc):
-        for name in list(vars(g)):
-            delattr(g, name)
+from tests.volunteers_helpers import csrf_token, log_in, make_admin
 
 
 def csrf(client, url: str) -> str:
-    html = client.get(url).get_data(as_text=True)
-    return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html).group(1)
+    return csrf_token(client.get(url).get_data(as_text=True))
 
 
 @pytest.fixture
 def coordinator(client):
-    user = User(email="coordinator@example.org")
-    user.set_password(PASSWORD)
-    db.session.add(user)
-    db.session.commit()
-    client.post(
-        "/admin/login",
-        data={
-            "email": user.email,
-            "password": PASSWORD,
-            "csrf_token": csrf(client, "/admin/login"),
-        },
-    )
+    make_admin()
+    assert log_in(client).status_code == 302
     return client
 
 

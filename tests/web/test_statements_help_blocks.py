@@ -7,19 +7,8 @@ import re
 from urllib.parse import quote
 
 import pytest
-from flask import g
 
 PH_HOURS = "Mo-Su 10:00-13:00,14:00-16:00; PH off"
-
-
-@pytest.fixture(autouse=True)
-def fresh_g_per_request(app):
-    """Each request gets its own `g` (the `app` fixture keeps one app context pushed)."""
-
-    @app.teardown_request
-    def clear_g(_exc):
-        for name in list(vars(g)):
-            delattr(g, name)
 
 
 def help_block(client, url: str = "/?lang=en") -> str:
