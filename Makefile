@@ -47,7 +47,14 @@ format: install
 	$(VENV)/bin/ruff check --fix .
 
 ## Benchmarks: figures printed as ratios against a baseline measured in the same run.
-bench: install
+## They also need scipy (the in-memory baseline) and wrk (Debian's package, for throughput).
+BENCH_STAMP = $(VENV)/.bench-installed
+$(BENCH_STAMP): requirements-bench.txt $(STAMP)
+	$(PIP) install --quiet -r requirements-bench.txt
+	touch $(BENCH_STAMP)
+
+bench: install $(BENCH_STAMP)
+	command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
 	$(PY) -m bench
 
 ## Extract user-visible strings and update the Ukrainian catalogue (then fill in msgstr).

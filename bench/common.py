@@ -112,8 +112,8 @@ def free_port() -> int:
 
 
 @contextmanager
-def gunicorn(env: dict, workers: int = 2):
-    """Serve wsgi:app with gunicorn on a free loopback port; yields the base URL."""
+def gunicorn(env: dict, workers: int = 2, app: str = "wsgi:app"):
+    """Serve `app` with gunicorn on a free loopback port; yields the base URL."""
     port = free_port()
     proc = subprocess.Popen(
         [
@@ -128,7 +128,7 @@ def gunicorn(env: dict, workers: int = 2):
             "warning",
             "--access-logfile",
             "/dev/null",  # gunicorn.conf.py's access log would print every request here
-            "wsgi:app",
+            app,
         ],
         cwd=ROOT,
         env={**os.environ, **env},

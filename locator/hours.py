@@ -100,8 +100,15 @@ def status(
     """Open now or not, and when that changes next, at the aware datetime `now`."""
     if not expression:
         return HoursStatus(None, None)
+    # Hours are written to the minute: every second of a minute has the same answer, so
+    # the offices of one list (which share a few common expressions) are evaluated once.
+    return _status(expression, now.replace(second=0, microsecond=0), tz_name, country or "")
+
+
+@lru_cache(maxsize=4096)
+def _status(expression: str, now: datetime, tz_name: str, country: str) -> HoursStatus:
     try:
-        hours = parse_hours(expression, tz_name, country or "")
+        hours = parse_hours(expression, tz_name, country)
     except InvalidHours:
         return HoursStatus(None, None)
     local = now.astimezone(_zone(tz_name))

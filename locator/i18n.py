@@ -35,6 +35,5 @@ def init_app(app: Flask) -> None:
             response.set_cookie(
                 COOKIE, asked, max_age=365 * 24 * 3600, samesite="Lax", httponly=True
             )
-        response.vary.add("Accept-Language")
-        response.vary.add("Cookie")
+        response.vary.update(("Accept-Language", "Cookie"))  # one parse of the header
         return response

@@ -1,28 +1,60 @@
 """The nearest-office search, answered from a spatial index.
 
 A bounding box around the origin asks the index (SQLite R*Tree, PostgreSQL GiST) for
-candidates; the box widens fourfold until it holds enough matching offices that are
-provably nearer than anything outside it. Candidates are ranked on the sphere (cheap),
+candidates; the first box is sized from the offices' density to hold a few more than asked
+for, and it doubles until it holds enough matching offices that are provably nearer than
+anything outside it. Candidates are ranked on the sphere (cheap),
 and only the few returned get the WGS-84 geodesic distance, by which they are ordered.
 """
 
 from __future__ import annotations
 
+import math
+import re
+import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import bindparam, text
 from sqlalchemy.engine import Connection
 
-from locator.geo.distance import SPHERE_ERROR, bounding_box, geodesic_km, haversine_km
+from locator.geo.distance import (
+    EARTH_RADIUS_KM,
+    SPHERE_ERROR,
+    bounding_box,
+    geodesic_km,
+)
 from locator.hours import status, timezone_for
 from locator.models import ROW_COLUMNS
 
-START_RADIUS_KM = 30.0
+FALLBACK_RADIUS_KM = 30.0  # the first box when the office density is not known yet
+MIN_RADIUS_KM = 0.5
 WORLD_RADIUS_KM = 20_040.0  # half the Earth's circumference: the box covers everything
 MAX_LIMIT = 50
+# The density hint is refreshed this often (seconds). It only sizes the first box: a stale
+# or locally wrong hint costs a query more, never a wrong answer, so each process keeps its own.
+DENSITY_TTL = 300.0
+# A box expected to hold this many offices per one asked for rarely needs widening.
+HEADROOM = 2.5
+FILTER_HEADROOM = 3.0  # a category or language filter leaves roughly a third
+# Until a box has been read whole, a box holding more than CEILING times the offices it was
+# sized for is not read on (a city far denser than the average, a hint from before an
+# import): it shrinks by SHRINK and is asked again.
+CEILING = 8
+SHRINK = 3.0
+
+# A candidate row: what ranking needs (and "open now", which is asked only with that filter).
+# The whole office is read for the few returned: decoding every column of every candidate
+# cost more than the index search itself.
+_ID, _LAT, _LON, _HOURS, _COUNTRY, _TZ = range(6)
+_CANDIDATE_COLUMNS = "o.id, o.lat, o.lon"
+_HOURS_COLUMNS = ", o.opening_hours, o.country, o.timezone"
+_NAMED = re.compile(r":(\w+)")
+_density: dict[str, tuple[float, float | None]] = {}  # engine URL → (expires, km² per office)
 
 
 @dataclass(frozen=True)
@@ -38,52 +70,112 @@ class Hit:
     row: Mapping[str, Any]  # the office's columns (ROW_COLUMNS)
 
 
-def _box_sql(dialect: str, n_ranges: int) -> str:
+@lru_cache(maxsize=64)
+def _box_sql(
+    dialect: str, n_ranges: int, category: bool, language: bool, hours: bool, capped: bool
+) -> str:
+    """The candidate query, in the driver's own parameter style (it runs on the raw cursor)."""
+    columns = _CANDIDATE_COLUMNS + (_HOURS_COLUMNS if hours else "")
     if dialect == "sqlite":
         ranges = " OR ".join(
             f"(r.max_lon >= :w{i} AND r.min_lon <= :e{i})" for i in range(n_ranges)
         )
-        return (
-            "SELECT o.id, o.lat, o.lon, o.opening_hours, o.country, o.timezone "
-            "FROM office_rtree r JOIN office o ON o.id = r.id "
+        sql = (
+            f"SELECT {columns} FROM office_rtree r JOIN office o ON o.id = r.id "
             f"WHERE r.max_lat >= :s AND r.min_lat <= :n AND ({ranges}) AND o.active"
         )
-    if dialect == "postgresql":
+    elif dialect == "postgresql":
         ranges = " OR ".join(
             f"point(o.lon, o.lat) <@ box(point(:w{i}, :s), point(:e{i}, :n))"
             for i in range(n_ranges)
         )
-        return (
-            "SELECT o.id, o.lat, o.lon, o.opening_hours, o.country, o.timezone "
-            f"FROM office o WHERE ({ranges}) AND o.active"
+        sql = f"SELECT {columns} FROM office o WHERE ({ranges}) AND o.active"
+    else:
+        ranges = " OR ".join(f"(o.lon BETWEEN :w{i} AND :e{i})" for i in range(n_ranges))
+        sql = (
+            f"SELECT {columns} FROM office o "
+            f"WHERE o.lat BETWEEN :s AND :n AND ({ranges}) AND o.active"
         )
-    ranges = " OR ".join(f"(o.lon BETWEEN :w{i} AND :e{i})" for i in range(n_ranges))
-    return (
-        "SELECT o.id, o.lat, o.lon, o.opening_hours, o.country, o.timezone FROM office o "
-        f"WHERE o.lat BETWEEN :s AND :n AND ({ranges}) AND o.active"
-    )
+    # Codes are validated against their lists before they get here.
+    if category:
+        sql += " AND (';' || o.categories || ';') LIKE :category"
+    if language:
+        sql += " AND (';' || o.languages || ';') LIKE :language"
+    if capped:
+        sql += " LIMIT :ceiling"
+    if dialect == "postgresql":
+        sql = _NAMED.sub(r"%(\1)s", sql)  # psycopg's paramstyle
+    return sql
 
 
-def _filter_sql(filters: Filters) -> tuple[str, dict[str, str]]:
-    """Codes are validated against their lists before they get here."""
-    clauses, params = [], {}
-    if filters.category:
-        clauses.append(" AND (';' || o.categories || ';') LIKE :category")
-        params["category"] = f"%;{filters.category};%"
-    if filters.language:
-        clauses.append(" AND (';' || o.languages || ';') LIKE :language")
-        params["language"] = f"%;{filters.language};%"
-    return "".join(clauses), params
+def _query(conn: Connection, sql: str, params: dict[str, Any] | list[Any]) -> list[tuple]:
+    """Rows as plain tuples. The hot path skips SQLAlchemy's result objects: on the
+    DB-API cursor of the same connection (and transaction) a query costs a fraction."""
+    if conn.dialect.name not in ("sqlite", "postgresql"):
+        return [tuple(row) for row in conn.execute(text(sql), params)]
+    cursor = conn.connection.cursor()
+    try:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+    finally:
+        cursor.close()
 
 
-def _candidates(conn: Connection, lat: float, lon: float, radius_km: float, filters: Filters):
+def _candidates(
+    conn: Connection,
+    lat: float,
+    lon: float,
+    radius_km: float,
+    filters: Filters,
+    ceiling: int | None,
+) -> list[tuple]:
+    """The active offices matching `filters` in the box around the circle (at most
+    `ceiling` of them, when given)."""
     south, north, lon_ranges = bounding_box(lat, lon, radius_km)
-    extra, params = _filter_sql(filters)
-    sql = _box_sql(conn.dialect.name, len(lon_ranges)) + extra
-    params |= {"s": south, "n": north}
+    sql = _box_sql(
+        conn.dialect.name,
+        len(lon_ranges),
+        bool(filters.category),
+        bool(filters.language),
+        filters.open_now,
+        ceiling is not None,
+    )
+    params: dict[str, Any] = {"s": south, "n": north, "ceiling": ceiling}
     for i, (west, east) in enumerate(lon_ranges):
         params[f"w{i}"], params[f"e{i}"] = west, east
-    return conn.execute(text(sql), params).all()
+    if filters.category:
+        params["category"] = f"%;{filters.category};%"
+    if filters.language:
+        params["language"] = f"%;{filters.language};%"
+    return _query(conn, sql, params)
+
+
+def area_per_office(conn: Connection) -> float | None:
+    """km² of the active offices' bounding box per office (None when there are none),
+    read at most once per DENSITY_TTL per process and database."""
+    key = str(conn.engine.url)
+    cached = _density.get(key)
+    if cached and cached[0] > time.monotonic():
+        return cached[1]
+    count, south, north, west, east = conn.execute(
+        text(
+            "SELECT count(*), min(lat), max(lat), min(lon), max(lon) FROM office "
+            "WHERE active AND lat IS NOT NULL AND lon IS NOT NULL"
+        )
+    ).one()
+    area = None
+    if count:
+        band = abs(math.sin(math.radians(north)) - math.sin(math.radians(south)))
+        area = EARTH_RADIUS_KM**2 * math.radians(east - west) * band / count
+    _density[key] = (time.monotonic() + DENSITY_TTL, area)
+    return area
+
+
+def _first_radius(conn: Connection, wanted: float) -> float:
+    area = area_per_office(conn)
+    if area is None:
+        return FALLBACK_RADIUS_KM
+    return max(MIN_RADIUS_KM, math.sqrt(wanted * area / math.pi))
 
 
 def nearest(
@@ -101,28 +193,49 @@ def nearest(
     limit = max(1, min(limit, MAX_LIMIT))
     excluded = set(exclude)
     cap = min(radius_km * (1 + SPHERE_ERROR), WORLD_RADIUS_KM) if radius_km else WORLD_RADIUS_KM
-    radius = min(START_RADIUS_KM, cap)
+    wanted = limit * HEADROOM * (FILTER_HEADROOM if filters.category or filters.language else 1)
+    radius = min(_first_radius(conn, wanted), cap)
+    ceiling: int | None = int(CEILING * wanted)
     open_cache: dict[int, bool] = {}
 
-    def is_open(row) -> bool:
-        if row.id not in open_cache:
-            tz_name = timezone_for(row.country, row.timezone)
-            open_cache[row.id] = bool(
-                status(row.opening_hours, now, tz_name=tz_name, country=row.country).open
+    def is_open(row: tuple) -> bool:
+        if row[_ID] not in open_cache:
+            tz_name = timezone_for(row[_COUNTRY], row[_TZ])
+            open_cache[row[_ID]] = bool(
+                status(row[_HOURS], now, tz_name=tz_name, country=row[_COUNTRY]).open
             )
-        return open_cache[row.id]
+        return open_cache[row[_ID]]
 
+    # Haversine, inlined: it runs once per candidate.
+    phi0, lam0 = math.radians(lat), math.radians(lon)
+    cos0, sin, cos, asin, sqrt = math.cos(phi0), math.sin, math.cos, math.asin, math.sqrt
+    diameter, rad = 2 * EARTH_RADIUS_KM, math.pi / 180
     while True:
-        ranked = sorted(
-            (haversine_km(lat, lon, row.lat, row.lon), row)
-            for row in _candidates(conn, lat, lon, radius, filters)
-            if row.id not in excluded
-        )
-        ranked = [(d, row) for d, row in ranked if d <= cap]
+        rows = _candidates(conn, lat, lon, radius, filters, ceiling)
+        if ceiling is not None and len(rows) >= ceiling:  # not all of the box was read
+            if radius > MIN_RADIUS_KM:
+                radius = max(MIN_RADIUS_KM, radius / SHRINK)
+            else:
+                ceiling = None  # offices piled on one spot: read them all
+            continue
+        ceiling = None  # from here on the box only grows, and each is read whole
+        ranked = []
+        for row in rows:
+            if row[_ID] in excluded:
+                continue
+            phi = row[_LAT] * rad
+            a = (
+                sin((phi - phi0) / 2) ** 2
+                + cos0 * cos(phi) * sin((row[_LON] * rad - lam0) / 2) ** 2
+            )
+            d = diameter * asin(min(1.0, sqrt(a)))
+            if d <= cap:
+                ranked.append((d, row[_ID], row))
+        ranked.sort(key=itemgetter(0, 1))
         if filters.open_now:
             chosen: list = []
             for item in ranked:
-                if is_open(item[1]):
+                if is_open(item[2]):
                     chosen.append(item)
                     if len(chosen) == limit:
                         break
@@ -131,32 +244,44 @@ def nearest(
         enough = len(chosen) == limit and chosen[-1][0] * (1 + SPHERE_ERROR) <= radius
         if enough or radius >= cap:
             break
-        radius = min(radius * 4, cap)
+        radius = min(radius * 2, cap)
 
     if not chosen:
         return []
     # Everything the sphere could have misranked against the last chosen one.
     bound = chosen[-1][0] * (1 + 2 * SPHERE_ERROR)
-    pool = [(d, row) for d, row in ranked if d <= bound and (not filters.open_now or is_open(row))]
     measured = sorted(
-        ((geodesic_km(lat, lon, row.lat, row.lon), row.id) for _, row in pool),
+        (geodesic_km(lat, lon, row[_LAT], row[_LON]), office_id)
+        for d, office_id, row in ranked
+        if d <= bound and (not filters.open_now or is_open(row))
     )
     if radius_km:
-        measured = [(d, i) for d, i in measured if d <= radius_km]
+        measured = [item for item in measured if item[0] <= radius_km]
     measured = measured[:limit]
     rows = fetch_rows(conn, [office_id for _, office_id in measured])
     return [Hit(d, rows[office_id]) for d, office_id in measured if office_id in rows]
 
 
-_ROWS_SQL = text(f"SELECT {', '.join(ROW_COLUMNS)} FROM office WHERE id IN :ids").bindparams(
-    bindparam("ids", expanding=True)
-)
+@lru_cache(maxsize=8)
+def _rows_sql(dialect: str, count: int) -> str:
+    marks = ", ".join("%s" if dialect == "postgresql" else "?" for _ in range(count))
+    return f"SELECT {', '.join(ROW_COLUMNS)} FROM office WHERE id IN ({marks})"
 
 
 def fetch_rows(conn: Connection, ids: Sequence[int]) -> dict[int, Mapping[str, Any]]:
+    """The offices' columns (ROW_COLUMNS) by id."""
     if not ids:
         return {}
-    return {row["id"]: row for row in conn.execute(_ROWS_SQL, {"ids": list(ids)}).mappings()}
+    if conn.dialect.name in ("sqlite", "postgresql"):
+        found = _query(conn, _rows_sql(conn.dialect.name, len(ids)), list(ids))
+    else:
+        found = conn.execute(
+            text(f"SELECT {', '.join(ROW_COLUMNS)} FROM office WHERE id IN :ids").bindparams(
+                bindparam("ids", expanding=True)
+            ),
+            {"ids": list(ids)},
+        ).all()
+    return {row[0]: dict(zip(ROW_COLUMNS, row, strict=True)) for row in found}
 
 
 def nearest_bruteforce(

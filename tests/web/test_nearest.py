@@ -13,6 +13,7 @@ import pytest
 from geopy.distance import geodesic
 
 from locator.extensions import db
+from locator.geo import nearest as nearest_module
 from locator.geo.nearest import Filters, nearest
 from locator.models import CATEGORIES, Office
 
@@ -238,6 +239,31 @@ def test_moving_an_office_moves_it_in_the_index(app, make_office, clock):
     db.session.delete(office)
     db.session.commit()
     assert [s for _, s in search((48.0, 37.0), clock(), limit=5)] == ["stays"]
+
+
+@pytest.mark.parametrize("km2_per_office", [1e-6, 1.0, 1e9])
+def test_a_wrong_density_hint_never_changes_the_answer(world, clock, monkeypatch, km2_per_office):
+    """The hint only sizes the first box (far too small, about right, far too big)."""
+    monkeypatch.setattr(nearest_module, "area_per_office", lambda conn: km2_per_office)
+    for origin in ORIGINS:
+        assert_same(search(origin, clock(), limit=10), reference(origin, limit=10))
+    assert_same(
+        search(ORIGINS[0], clock(), limit=3, filters=Filters(open_now=True)),
+        reference(
+            ORIGINS[0], limit=3, keep=lambda o: o.opening_hours in ("24/7", "Mo-Fr 09:00-18:00")
+        ),
+    )
+
+
+def test_offices_piled_on_one_spot_are_all_weighed(app, clock, monkeypatch):
+    """More offices in the smallest box than a first box may hold: all are read."""
+    rng = random.Random(5)
+    pile = [(50.45 + i * 1e-6, 30.52 + (i % 7) * 3e-6) for i in range(250)]  # within 30 m
+    add_offices(pile, rng, prefix="pile")
+    add_offices([near(rng, 50.45, 30.52, 0.05) for _ in range(20)], rng, prefix="around")
+    monkeypatch.setattr(nearest_module, "area_per_office", lambda conn: 1e-6)
+    for origin in [(50.45, 30.52), (50.4501234, 30.5199), (50.46, 30.53)]:
+        assert_same(search(origin, clock(), limit=5), reference(origin, limit=5))
 
 
 def test_no_offices_no_results(app, clock):
