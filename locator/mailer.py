@@ -11,6 +11,7 @@ the class name of what went wrong, which is safe to store and to log.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import smtplib
 import ssl
@@ -82,6 +83,13 @@ class Message:
     headers: Mapping[str, str] = field(default_factory=dict)
 
 
+def outbox_key(address: str) -> str:
+    """How every outbox file to `address` begins: a withdrawal finds them without opening
+    each, and the address itself is not in the folder listing."""
+    address = parseaddr(address)[1] or address
+    return hashlib.sha256(address.strip().lower().encode()).hexdigest()[:16]
+
+
 class Mailer:
     """Sends ``Message``s by SMTP, or writes them to the outbox when no server is set."""
 
@@ -120,15 +128,32 @@ class Mailer:
         """Deliver one message; raise ``MailError`` on any delivery failure."""
         msg = self.build(message)
         if self.uses_outbox:
-            self._write_outbox(msg)
+            self._write_outbox(msg, message.to)
         else:
             self._send_smtp(msg)
 
-    def _write_outbox(self, msg: EmailMessage) -> Path:
+    def forget(self, address: str) -> int:
+        """Delete every outbox file to `address` (the person withdrew); how many went."""
+        gone = 0
+        for path in self.settings.outbox.glob(f"{outbox_key(address)}-*.eml"):
+            path.unlink(missing_ok=True)
+            gone += 1
+        return gone
+
+    def purge_outbox(self, before: datetime) -> int:
+        """Delete outbox files written before `before`; how many went."""
+        gone = 0
+        for path in self.settings.outbox.glob("*.eml"):
+            if datetime.fromtimestamp(path.stat().st_mtime, UTC) < before:
+                path.unlink(missing_ok=True)
+                gone += 1
+        return gone
+
+    def _write_outbox(self, msg: EmailMessage, to: str) -> Path:
         outbox = self.settings.outbox
         try:
             outbox.mkdir(parents=True, exist_ok=True)
-            name = f"{self._now():%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:12]}.eml"
+            name = f"{outbox_key(to)}-{self._now():%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:12]}.eml"
             # Write then rename, so a reader never sees half a message.
             fd, tmp = tempfile.mkstemp(dir=outbox, prefix=".", suffix=".tmp")
             with os.fdopen(fd, "wb") as fh:

@@ -34,6 +34,7 @@ from locator.models import Office
 from locator.volunteers import services
 from locator.volunteers.csvexport import iter_csv
 from locator.volunteers.forms import SKILL_LABELS, DeleteForm, StatusForm
+from locator.volunteers.mail import mailer
 from locator.volunteers.models import SKILLS, JoinRequest, Volunteer
 
 PER_PAGE = 50
@@ -147,7 +148,7 @@ class ReviewPages:
         record = self._record(record_id)
         if not DeleteForm().validate_on_submit():
             abort(400)
-        services.delete_record(db.session, record)
+        services.delete_record(db.session, record, mailer=mailer())
         flash(_("Deleted."))
         return redirect(_back(self.endpoint), code=303)
 

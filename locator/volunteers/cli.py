@@ -35,7 +35,7 @@ def export_command(output: str) -> None:
 @volunteers_cli.command("purge")
 def purge_command() -> None:
     """Delete sign-ups unconfirmed for 30 days and old sent mails (run daily from cron)."""
-    counts = services.purge(db.session, now=clock.now)
+    counts = services.purge(db.session, now=clock.now, mailer=mail.mailer())
     click.echo(
         f"Deleted {counts['volunteers']} unconfirmed sign-up(s) and {counts['mails']} old mail(s)."
     )

@@ -15,7 +15,7 @@ from sqlalchemy import delete, func, literal, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from locator.mailer import Message
+from locator.mailer import Mailer, Message
 from locator.volunteers import outbox
 from locator.volunteers.models import JoinRequest, OutgoingMail, Volunteer, new_public_id
 
@@ -153,25 +153,30 @@ def exists(session: Session, public_id: str) -> bool:
     return found is not None
 
 
-def withdraw(session: Session, public_id: str) -> bool:
-    """Delete the person's row and every mail to them. True when something was deleted."""
+def withdraw(session: Session, public_id: str, *, mailer: Mailer) -> bool:
+    """Delete the person's row and every mail to them, queued or in the outbox folder.
+    True when something was deleted."""
     volunteer = session.scalar(select(Volunteer).where(Volunteer.public_id == public_id))
     if volunteer is None:
         return False
     outbox.forget_address(session, volunteer.email)
+    address = volunteer.email
     session.delete(volunteer)
     session.commit()
+    mailer.forget(address)
     return True
 
 
-def purge(session: Session, now: Callable[[], datetime]) -> dict[str, int]:
-    """Delete sign-ups never confirmed within 30 days, and old sent mails."""
+def purge(session: Session, now: Callable[[], datetime], *, mailer: Mailer) -> dict[str, int]:
+    """Delete sign-ups never confirmed within 30 days, and old sent mails (in the queue and
+    in the outbox folder)."""
     before = now() - UNCONFIRMED_KEPT
     stale = session.scalars(
         select(Volunteer).where(Volunteer.confirmed_at.is_(None), Volunteer.created_at < before)
     ).all()
-    for volunteer in stale:
-        outbox.forget_address(session, volunteer.email)
+    addresses = [volunteer.email for volunteer in stale]
+    for address in addresses:
+        outbox.forget_address(session, address)
     deleted = session.execute(
         delete(Volunteer)
         .where(Volunteer.id.in_([v.id for v in stale]))
@@ -179,6 +184,9 @@ def purge(session: Session, now: Callable[[], datetime]) -> dict[str, int]:
     ).rowcount
     mails = outbox.purge_old(session, before)
     session.commit()
+    for address in addresses:
+        mailer.forget(address)
+    mailer.purge_outbox(before)
     return {"volunteers": deleted, "mails": mails}
 
 
@@ -228,10 +236,12 @@ def set_status(session: Session, record: Volunteer | JoinRequest, status: str) -
     return True
 
 
-def delete_record(session: Session, record: Volunteer | JoinRequest) -> None:
-    outbox.forget_address(session, record.email)
+def delete_record(session: Session, record: Volunteer | JoinRequest, *, mailer: Mailer) -> None:
+    address = record.email
+    outbox.forget_address(session, address)
     session.delete(record)
     session.commit()
+    mailer.forget(address)
 
 
 @dataclass(frozen=True)

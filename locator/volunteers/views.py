@@ -83,7 +83,7 @@ def withdraw(token: str):
         return render_template("volunteers/link_expired.html", purpose="withdraw"), 410
     form = DeleteForm()
     if form.validate_on_submit():
-        services.withdraw(db.session, public_id)
+        services.withdraw(db.session, public_id, mailer=mail.mailer())
         return redirect(url_for(".withdrawn"), code=303)
     if not services.exists(db.session, public_id):
         return redirect(url_for(".withdrawn"), code=303)

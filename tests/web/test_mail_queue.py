@@ -5,7 +5,9 @@ from __future__ import annotations
 import email
 import email.policy
 import logging
+import os
 import time
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -14,7 +16,7 @@ from sqlalchemy import select
 from locator.extensions import db
 from locator.volunteers.models import OutgoingMail, Volunteer
 from tests.fixtures_smtp import SmtpSink, free_port
-from tests.volunteers_helpers import links, sign_up
+from tests.volunteers_helpers import csrf_token, links, sign_up
 
 
 def the_mail() -> OutgoingMail:
@@ -99,3 +101,48 @@ def test_without_a_mail_server_the_mail_is_written_to_the_outbox(app, client):
     db.session.expire_all()
     assert db.session.scalar(select(Volunteer.status)) == "confirmed"
     assert the_mail().status == "sent"
+
+
+def _outbox_mail(outbox: Path) -> list[email.message.EmailMessage]:
+    return [
+        email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+        for path in sorted(outbox.glob("*.eml"))
+    ]
+
+
+def test_withdrawal_deletes_the_persons_mails_from_the_outbox_too(app, client):
+    outbox = Path(app.instance_path) / "outbox"
+    assert sign_up(client).status_code == 303
+    assert sign_up(client).status_code == 303  # the same address again: a second mail
+    assert sign_up(client, email="taras@example.org", phone="067 765 43 21").status_code == 303
+    mails = _outbox_mail(outbox)
+    assert sorted(m["To"] for m in mails) == [
+        "olena.petrenko@example.org",
+        "olena.petrenko@example.org",
+        "taras@example.org",
+    ]
+    assert not any("olena" in path.name.lower() for path in outbox.iterdir())
+
+    withdraw = links(next(m for m in mails if m["To"] == "olena.petrenko@example.org"))["withdraw"]
+    page = client.get(withdraw).get_data(as_text=True)
+    assert client.post(withdraw, data={"csrf_token": csrf_token(page)}).status_code == 303
+
+    left = _outbox_mail(outbox)
+    assert [m["To"] for m in left] == ["taras@example.org"]
+    assert not any(
+        b"Olena" in p.read_bytes() or b"olena" in p.read_bytes() for p in outbox.iterdir()
+    )
+
+
+def test_purge_deletes_outbox_mail_of_unconfirmed_sign_ups(app, client, runner, clock):
+    outbox = Path(app.instance_path) / "outbox"
+    assert sign_up(client).status_code == 303
+    clock.moment += timedelta(days=31)
+    assert sign_up(client, email="taras@example.org", phone="067 765 43 21").status_code == 303
+    old = next(p for p in outbox.glob("*.eml") if b"olena" in p.read_bytes().lower())
+    month_ago = time.time() - 31 * 24 * 3600
+    os.utime(old, (month_ago, month_ago))  # file times follow the real clock, not the test's
+
+    result = runner.invoke(args=["volunteers", "purge"])
+    assert result.exit_code == 0, result.output
+    assert [m["To"] for m in _outbox_mail(outbox)] == ["taras@example.org"]
