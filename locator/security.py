@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from functools import wraps
+from functools import lru_cache, wraps
 from urllib.parse import urlsplit
 
 from flask import Flask, abort, current_app, g, request
@@ -24,6 +24,25 @@ def allow_framing(view):
         return view(*args, **kwargs)
 
     return wrapper
+
+
+@lru_cache(maxsize=32)
+def _policy(tile_url: str, ancestors: str, with_nonce: bool) -> str:
+    """The Content-Security-Policy, with "{nonce}" where the request's nonce goes."""
+    scripts = "script-src 'self' 'nonce-{nonce}'" if with_nonce else "script-src 'self'"
+    policy = [
+        "default-src 'self'",
+        scripts,
+        "style-src 'self' 'unsafe-inline'",
+        f"img-src 'self' data: {_tile_origin(tile_url)}".strip(),
+        "connect-src 'self'",
+        "font-src 'self'",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        f"frame-ancestors {ancestors}",
+    ]
+    return "; ".join(policy)
 
 
 def _tile_origin(tile_url: str) -> str:
@@ -53,20 +72,14 @@ def init_app(app: Flask) -> None:
     def security_headers(response):
         framing = g.get("allow_framing", False)
         ancestors = current_app.config["EMBED_FRAME_ANCESTORS"] if framing else "'none'"
-        tiles = _tile_origin(current_app.config["TILE_URL"])
-        policy = [
-            "default-src 'self'",
-            f"script-src 'self' 'nonce-{csp_nonce()}'",
-            "style-src 'self' 'unsafe-inline'",
-            f"img-src 'self' data: {tiles}".strip(),
-            "connect-src 'self'",
-            "font-src 'self'",
-            "object-src 'none'",
-            "base-uri 'self'",
-            "form-action 'self'",
-            f"frame-ancestors {ancestors}",
-        ]
-        response.headers.setdefault("Content-Security-Policy", "; ".join(policy))
+        # A page that ran no script of ours gets no nonce (JSON answers, most API calls).
+        nonce = g.get("csp_nonce")
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            _policy(current_app.config["TILE_URL"], ancestors, nonce is not None).replace(
+                "{nonce}", nonce or ""
+            ),
+        )
         if not framing:
             response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("X-Content-Type-Options", "nosniff")

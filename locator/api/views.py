@@ -5,7 +5,6 @@ from __future__ import annotations
 from urllib.parse import quote
 
 from flask import Blueprint, current_app, jsonify, request, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import select, text
 
@@ -14,6 +13,7 @@ from locator.api.openapi import openapi_document
 from locator.errors import ApiError
 from locator.extensions import csrf, db
 from locator.hours import chat_status
+from locator.i18n import select_locale
 from locator.mapviews.services import clustered_collection
 from locator.models import ROW_COLUMNS, Office, office_dict
 from locator.offices.search import BadParameter, PlaceNotFound, find_nearest, parse_search
@@ -26,7 +26,8 @@ MAX_ZOOM = 22
 
 
 def _lang() -> str:
-    return str(get_locale() or "uk")
+    # The code, not Babel's Locale object, which costs ~0.1 ms a request to build.
+    return select_locale()
 
 
 def _office_url(slug: str) -> str:
