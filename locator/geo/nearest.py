@@ -3,8 +3,8 @@
 A bounding box around the origin asks the index (SQLite R*Tree, PostgreSQL GiST) for
 candidates; the first box is sized from the offices' density to hold a few more than asked
 for, and it doubles until it holds enough matching offices that are provably nearer than
-anything outside it. Candidates are ranked on the sphere (cheap),
-and only the few returned get the WGS-84 geodesic distance, by which they are ordered.
+anything outside it. Candidates are ranked on the sphere (cheap), and only the few returned
+are read whole and get the WGS-84 geodesic distance, by which they are ordered.
 """
 
 from __future__ import annotations
