@@ -20,6 +20,7 @@ from locator import create_app
 from locator.extensions import db, limiter
 from locator.geo.gazetteer import Gazetteer
 from locator.models import Office
+from tests.volunteers_helpers import ClosingClient
 
 pytest_plugins = ["tests.fixtures_smtp"]
 
@@ -89,6 +90,7 @@ def _fresh_g(sender, **extra) -> None:
 @pytest.fixture
 def app(app_config, postgres_url):
     app = create_app(app_config)
+    app.test_client_class = ClosingClient
     # Requests reuse the app context the test holds open (Flask pushes a new one only when
     # none is active), so `g` would carry the page language, the signed-in user, the CSP
     # nonce … from one request into the next. Each request starts with a fresh `g`, as in

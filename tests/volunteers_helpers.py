@@ -16,7 +16,17 @@ _CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*n
 _LINK = re.compile(r"https?://[^\s<>\"']+/volunteer/(confirm|withdraw)/[A-Za-z0-9_.\-]+[^\s<>\"']*")
 
 
-class FreshContextClient(FlaskClient):
+class ClosingClient(FlaskClient):
+    """A test client that reads and closes each response before it returns, as a server
+    does once the last byte is written: work the app defers to that moment (mail sent
+    after the response) has run when the call returns. `buffered=False` keeps it open."""
+
+    def open(self, *args, **kwargs):
+        kwargs.setdefault("buffered", True)
+        return super().open(*args, **kwargs)
+
+
+class FreshContextClient(ClosingClient):
     """A test client whose every request gets its own app context, as under a server.
 
     The `app` fixture keeps an app context pushed for the whole test, and Flask reuses

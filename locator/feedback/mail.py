@@ -3,7 +3,8 @@
 Store first, send after, with the shared mail queue (`locator.volunteers.outbox`) and
 mailer (`locator.mailer`: SMTP with Flask-Mail's setting names, or .eml files in
 instance/outbox/ without MAIL_SERVER): the mail is queued in the question's transaction and
-sent after the commit; a failure stays queued for `flask mail retry`."""
+sent once the response has gone (`send_after_response`); a failure stays queued for
+`flask mail retry`."""
 
 from __future__ import annotations
 
@@ -14,11 +15,9 @@ from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
 from locator import clock
-from locator.extensions import db
 from locator.feedback.models import Question
 from locator.mailer import Message
 from locator.volunteers import outbox
-from locator.volunteers.mail import mailer
 from locator.volunteers.models import OutgoingMail
 
 
@@ -38,12 +37,6 @@ def queue_acknowledgement(session: Session, question: Question) -> OutgoingMail:
     session.flush()
     question.ack_mail_id = mail.id
     return mail
-
-
-def send_queued(mail_id: int) -> bool:
-    """Send a committed mail now; True when it went out (or into the outbox folder)."""
-    counts = outbox.deliver(db.session, mailer(), [mail_id], now=clock.now)
-    return counts["sent"] == 1
 
 
 def forget_acknowledgement(session: Session, question: Question) -> None:

@@ -20,6 +20,7 @@ from locator.extensions import db, limiter
 from locator.feedback import mail, services
 from locator.feedback.forms import AskForm, ReportForm
 from locator.models import Office
+from locator.volunteers.mail import send_after_response
 
 bp = Blueprint("feedback", __name__)
 
@@ -68,15 +69,14 @@ def ask():
         if question.contact_kind == "email":
             ack = mail.queue_acknowledgement(db.session, question)
         db.session.commit()  # the question (and its mail) stored before anything is sent
-        if question.contact_kind == "phone":
+        if ack is None:
             message = _("Thank you! Your question has been sent. An expert will call you back.")
-        elif mail.send_queued(ack.id):
+        else:
+            send_after_response([ack.id])
             message = _(
-                "Thank you! Your question has been sent. We have sent a confirmation to %(email)s.",
+                "Thank you! Your question has been sent. A confirmation is on its way to %(email)s.",
                 email=question.contact,
             )
-        else:
-            message = _("Thank you! Your question has been sent. An expert will answer by e-mail.")
         flash(message, "success")
         return redirect(url_for("feedback.ask"))
     status = 400 if request.method == "POST" else 200

@@ -3,7 +3,7 @@ person's language, the city located with the app's geocoder and nearest search."
 
 from __future__ import annotations
 
-from flask import Flask, current_app, render_template, url_for
+from flask import Flask, after_this_request, current_app, render_template, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
@@ -89,10 +89,25 @@ def compose_volunteer(volunteer: Volunteer, kind: str) -> Message:
     )
 
 
-def send_now(mail_ids: list[int]) -> None:
-    """Send mails just committed; a failure stays recorded for `flask mail retry`."""
-    if mail_ids:
-        outbox.deliver(db.session, mailer(), mail_ids, now=clock.now)
+def send_after_response(mail_ids: list[int]) -> None:
+    """Send mails just committed once the visitor has the page: the server runs this when it
+    closes the response, after the last byte, so a slow or dead mail server delays nobody's
+    answer. A failure stays recorded for `flask mail retry`."""
+    if not mail_ids:
+        return
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+
+    def send() -> None:
+        with app.app_context():
+            try:
+                outbox.deliver(db.session, mailer(), mail_ids, now=clock.now)
+            except Exception:  # never into the server; the rows wait for `flask mail retry`
+                app.logger.exception("mail %s: sending after the response failed", mail_ids)
+
+    @after_this_request
+    def send_on_close(response):
+        response.call_on_close(send)
+        return response
 
 
 def locate_city(city: str) -> Located | None:

@@ -43,7 +43,7 @@ def signup():
             compose=mail.compose_volunteer,
             now=clock.now,
         )
-        mail.send_now(result.mail_ids)
+        mail.send_after_response(result.mail_ids)
         return redirect(url_for(".thanks"), code=303)
     return render_template("volunteers/signup.html", form=form)
 

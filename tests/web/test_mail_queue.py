@@ -16,7 +16,7 @@ from sqlalchemy import select
 from locator.extensions import db
 from locator.volunteers.models import OutgoingMail, Volunteer
 from tests.fixtures_smtp import SmtpSink, free_port
-from tests.volunteers_helpers import csrf_token, links, sign_up
+from tests.volunteers_helpers import csrf_token, links, sign_up, signup_data
 
 
 def the_mail() -> OutgoingMail:
@@ -80,6 +80,23 @@ def test_stalled_server_costs_one_timeout_and_the_failure_is_recorded(stalled, c
     assert result.exit_code == 1  # cron sees that mail is still failing
     assert "failed 1" in result.output
     assert the_mail().attempts == 2
+
+
+def test_the_answer_is_complete_before_any_mail_is_sent(stalled, client):
+    """The server closes a response after its last byte; only then is the mail sent."""
+    page = client.get("/volunteer").get_data(as_text=True)
+    data = {**signup_data(), "csrf_token": csrf_token(page)}
+    response = client.post("/volunteer", data=data, buffered=False)
+    assert response.status_code == 303
+    assert response.headers["Location"].endswith("/volunteer/thanks")
+    db.session.expire_all()
+    assert db.session.scalar(select(Volunteer.email)) == "olena.petrenko@example.org"
+    assert the_mail().status == "pending"
+    assert stalled._conns == []  # the mail server has not even been asked
+
+    response.close()
+    mail = the_mail()
+    assert (mail.status, mail.attempts) == ("failed", 1)
 
 
 def test_retry_gives_up_after_ten_attempts(dead_port, client, runner):
