@@ -15,6 +15,7 @@ from werkzeug.serving import make_server
 from locator import create_app
 from locator.cli import seed
 from locator.extensions import db
+from tests.live_server import close_on_drop
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -26,29 +27,6 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-
-
-def _close_on_drop(app):
-    """Make sure a response body is closed even when the browser drops the connection.
-
-    werkzeug's development server closes the body only after draining the socket; when
-    the browser has gone (a page navigating away mid-load) that drain raises first and
-    the open static file is left to the garbage collector, which pytest reports as an
-    unraisable ResourceWarning. gunicorn, which serves production, closes it itself."""
-
-    def wsgi(environ, start_response):
-        body = app(environ, start_response)
-
-        def chunks():
-            try:
-                yield from body
-            finally:
-                if hasattr(body, "close"):
-                    body.close()
-
-        return chunks()
-
-    return wsgi
 
 
 def pytest_collection_modifyitems(items):
@@ -76,7 +54,7 @@ def live_app(tmp_path_factory, gazetteer):
     with app.app_context():
         db.create_all()
         app.test_cli_runner().invoke(seed)
-    server = make_server("127.0.0.1", 0, _close_on_drop(app), threaded=True)
+    server = make_server("127.0.0.1", 0, close_on_drop(app), threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     app.config["LIVE_URL"] = f"http://127.0.0.1:{server.server_port}"

@@ -19,6 +19,7 @@ from werkzeug.serving import make_server
 from locator.extensions import db
 from locator.volunteers.models import OutgoingMail, Volunteer
 from tests.fixtures_smtp import free_port
+from tests.live_server import close_on_drop
 from tests.volunteers_helpers import csrf_token, signup_data
 
 PEOPLE = 40
@@ -36,7 +37,7 @@ def app_config(app_config, smtp_server):
 def live_app(app):
     """The test's app behind werkzeug's threaded server (each request in its own thread)."""
     port = free_port()
-    server = make_server("127.0.0.1", port, app, threaded=True)
+    server = make_server("127.0.0.1", port, close_on_drop(app), threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield port
