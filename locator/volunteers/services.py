@@ -159,11 +159,7 @@ def withdraw(session: Session, public_id: str, *, mailer: Mailer) -> bool:
     volunteer = session.scalar(select(Volunteer).where(Volunteer.public_id == public_id))
     if volunteer is None:
         return False
-    outbox.forget_address(session, volunteer.email)
-    address = volunteer.email
-    session.delete(volunteer)
-    session.commit()
-    mailer.forget(address)
+    delete_record(session, volunteer, mailer=mailer)
     return True
 
 
@@ -237,6 +233,7 @@ def set_status(session: Session, record: Volunteer | JoinRequest, status: str) -
 
 
 def delete_record(session: Session, record: Volunteer | JoinRequest, *, mailer: Mailer) -> None:
+    """Delete the record and every mail to its address, queued or in the outbox folder."""
     address = record.email
     outbox.forget_address(session, address)
     session.delete(record)
