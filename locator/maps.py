@@ -204,9 +204,7 @@ def _render(
     html = Markup(
         '<div class="{cls}" id="{id}" role="region" aria-label="{label}"></div>\n'
         '<script type="application/json" id="{data_id}">{data}</script>'
-    ).format(
-        cls=css_class, id=map_id, label=label, data_id=layer.data_id, data=json_for_html(data)
-    )
+    ).format(cls=css_class, id=map_id, label=label, data_id=layer.data_id, data=json_for_html(data))
     body = "\n".join(line.strip() for line in figure.script.render().splitlines() if line.strip())
     # folium's output: our fixed URLs and names, and numbers.
     return MapHtml(
