@@ -155,6 +155,9 @@
     if (!config.origin) return null;
     var text = label(config, "origin", "Search point");
     if (config.origin.label) text += ": " + config.origin.label;
+    // A node, not a string: Leaflet puts a string into the tooltip as HTML, and the label
+    // is a place name from the geocoder (OpenStreetMap data anyone can edit).
+    var tooltip = el("span", "locator-origin__label", text);
     return L.circleMarker([config.origin.lat, config.origin.lon], {
       radius: 8,
       color: "#ffffff",
@@ -163,7 +166,7 @@
       fillOpacity: 1,
       className: "locator-origin",
     })
-      .bindTooltip(text)
+      .bindTooltip(tooltip)
       .addTo(map);
   }
 
