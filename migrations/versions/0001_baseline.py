@@ -222,14 +222,14 @@ def upgrade() -> None:
         sa.Column("locale", sa.String(length=8), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_volunteer")),
+        sa.UniqueConstraint("email", name=op.f("uq_volunteer_email")),
         sa.ForeignKeyConstraint(
             ["office_id"],
             ["office.id"],
             name=op.f("fk_volunteer_office_id_office"),
             ondelete="SET NULL",
         ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_volunteer")),
-        sa.UniqueConstraint("email", name=op.f("uq_volunteer_email")),
         sa.UniqueConstraint("public_id", name=op.f("uq_volunteer_public_id")),
     )
     op.create_index(op.f("ix_volunteer_office_id"), "volunteer", ["office_id"], unique=False)
