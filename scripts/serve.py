@@ -25,7 +25,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 LINE = re.compile(r"^([A-Za-z0-9_-]+):\s*(\S.*)$")
-GRACE = 20.0  # seconds the processes get to finish after the signal, then SIGKILL
+GRACE = 35.0  # seconds to finish after the signal (gunicorn allows its workers 30), then SIGKILL
 POLL = 0.2
 
 
