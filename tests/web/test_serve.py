@@ -121,6 +121,10 @@ def test_the_site_answers_through_gunicorn_and_a_signal_stops_every_process(serv
     port = serve.port()
     with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=10) as response:
         assert response.status == 200
+    # Raw non-ASCII bytes in the query string: gunicorn refuses the request itself.
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as raw:
+        raw.sendall(b"GET /offices?near=\xff\xfe HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        assert raw.recv(100).startswith(b"HTTP/1.1 400 ")
 
     serve.process.send_signal(signum)
 
