@@ -14,6 +14,7 @@ killed by signal N).
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import os
 import re
 import shlex
@@ -27,6 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 LINE = re.compile(r"^([A-Za-z0-9_-]+):\s*(\S.*)$")
 GRACE = 35.0  # seconds to finish after the signal (gunicorn allows its workers 30), then SIGKILL
 POLL = 0.2
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 
 def read_procfile(path: Path) -> list[tuple[str, list[str]]]:
@@ -42,6 +44,13 @@ def read_procfile(path: Path) -> list[tuple[str, list[str]]]:
 
 def say(message: str) -> None:
     print(f"serve: {message}", file=sys.stderr, flush=True)
+
+
+def _stop_with_parent() -> None:
+    """In each process before it starts (Linux): SIGTERM when this runner dies, even by
+    SIGKILL, so that no server is left behind on its port."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 def signal_group(process: subprocess.Popen, signum: int) -> None:
@@ -84,7 +93,7 @@ def main(argv: list[str]) -> int:
         try:
             # The commands are the project's own Procfile's, not input.
             running[name] = subprocess.Popen(  # noqa: S603
-                command, cwd=ROOT, env=env, start_new_session=True
+                command, cwd=ROOT, env=env, start_new_session=True, preexec_fn=_stop_with_parent
             )
         except OSError as error:
             say(f"cannot start {name}: {error}")

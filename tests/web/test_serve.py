@@ -25,7 +25,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 SERVE = ROOT / "scripts" / "serve.py"
-WAIT = 60.0  # seconds; the machine is shared, gunicorn may take a while to boot
+WAIT = 120.0  # seconds; the machine is shared, gunicorn may take a while to boot
 
 # Stands in for the mail sender: writes the signal it got, or exits with 3 once told to.
 OTHER = """
@@ -70,11 +70,13 @@ class Runner:
         )
         self.lines: queue.Queue[str] = queue.Queue()
         self.seen: list[str] = []
-        threading.Thread(target=self._read, daemon=True).start()
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
 
     def _read(self) -> None:
-        for line in self.process.stderr:
-            self.lines.put(line)
+        with self.process.stderr:  # closed here, at the end of the output
+            for line in self.process.stderr:
+                self.lines.put(line)
 
     def wait_for(self, pattern: str) -> re.Match:
         deadline = time.monotonic() + WAIT
@@ -103,9 +105,16 @@ def serve(tmp_path):
     runner = Runner(tmp_path)
     yield runner
     if runner.process.poll() is None:
-        runner.process.kill()
-        runner.process.wait()
-    runner.process.stderr.close()
+        # After a failed test: the runner stops its processes (each in a group of its own,
+        # which a kill of the runner alone would leave running).
+        runner.process.terminate()
+        try:
+            runner.process.wait(timeout=WAIT)
+        except subprocess.TimeoutExpired:
+            runner.process.kill()
+            runner.process.wait()
+    # The output ends when the last process holding it has gone.
+    runner.reader.join(timeout=WAIT)
 
 
 def refused(port: int) -> bool:
@@ -119,10 +128,11 @@ def refused(port: int) -> bool:
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
 def test_the_site_answers_through_gunicorn_and_a_signal_stops_every_process(serve, signum):
     port = serve.port()
-    with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=10) as response:
+    # The worker may still be loading the app on a busy machine: the request waits for it.
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=WAIT) as response:
         assert response.status == 200
     # Raw non-ASCII bytes in the query string: gunicorn refuses the request itself.
-    with socket.create_connection(("127.0.0.1", port), timeout=10) as raw:
+    with socket.create_connection(("127.0.0.1", port), timeout=WAIT) as raw:
         raw.sendall(b"GET /offices?near=\xff\xfe HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
         assert raw.recv(100).startswith(b"HTTP/1.1 400 ")
 
@@ -142,3 +152,16 @@ def test_when_one_process_dies_the_others_are_stopped_and_its_code_is_returned(s
     assert "serve: other exited with code 3: stopping the others" in serve.output()
     assert refused(port)
     assert not (serve.folder / "signal").exists()
+
+
+def test_when_the_runner_itself_is_killed_its_processes_stop(serve):
+    port = serve.port()
+
+    serve.process.kill()  # SIGKILL: nothing of the runner runs any more
+
+    assert serve.exit_code() == -signal.SIGKILL
+    deadline = time.monotonic() + WAIT
+    while not (refused(port) and (serve.folder / "signal").exists()):
+        assert time.monotonic() < deadline, "gunicorn or the other process outlived the runner"
+        time.sleep(0.2)
+    assert (serve.folder / "signal").read_text() == "SIGTERM"
