@@ -25,7 +25,7 @@ from werkzeug.security import generate_password_hash
 from locator import create_app, schema
 from locator.config import ROOT
 from locator.extensions import db
-from locator.models import Office, User
+from locator.models import Office, User, spatial_index_drop_ddl
 from tests.conftest import PG_ADMIN_URL
 
 HEAD = ScriptDirectory(str(ROOT / "migrations")).get_current_head()
@@ -325,3 +325,22 @@ def test_init_db_refuses_models_that_no_revision_describes(empty_app):
     assert "model_without_revision" in result.output
     assert "does not match the models" in result.output
     assert "Database ready" not in result.output
+
+
+def test_every_migration_run_makes_a_lost_spatial_index_again(empty_app):
+    """On SQLite a revision that alters `office` copies the table, losing the R*Tree's
+    triggers; env.py makes the spatial index again after every run."""
+    app = empty_app
+    init_db(app)
+    shape = schema_dump()
+    with db.engine.begin() as conn:
+        for statement in spatial_index_drop_ddl(conn.dialect.name):
+            conn.exec_driver_sql(statement)
+    assert schema_dump() != shape
+
+    result = app.test_cli_runner().invoke(args=["db", "upgrade"])
+
+    assert result.exit_code == 0, result.output
+    assert schema_dump() == shape
+    add_rows()
+    assert nearest_slugs(app.test_client())[:2] == ["kyiv-podil", "lviv-centre"]
