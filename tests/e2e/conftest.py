@@ -70,7 +70,11 @@ def live_url(live_app) -> str:
 @pytest.fixture(scope="session")
 def browser():
     if not CHROMIUM.exists():
-        pytest.fail("Debian's chromium is required at /usr/bin/chromium (apt-get install chromium)")
+        # A failure, never a skip: CI and `make test` must not pass without the browser suite.
+        pytest.fail(
+            "Debian's chromium is required at /usr/bin/chromium: "
+            "run scripts/setup-machine.sh as root (or apt-get install chromium)"
+        )
     with sync_playwright() as pw:
         browser = pw.chromium.launch(
             executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
