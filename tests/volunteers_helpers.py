@@ -73,6 +73,15 @@ def sign_up(client, **overrides):
     return post_form(client, "/volunteer", signup_data(**overrides))
 
 
+def send_queued_mail(client_or_app) -> str:
+    """Run the mail sender once (`flask mail work --once`), as the deployment's sender does
+    beside the app: requests only queue mail. Returns the command's output."""
+    app = getattr(client_or_app, "application", client_or_app)
+    result = app.test_cli_runner().invoke(args=["mail", "work", "--once"])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
 def links(message) -> dict[str, str]:
     """The confirm and withdraw links in an e-mail's plain-text part, as paths."""
     text = message.get_body(("plain",)).get_content()
