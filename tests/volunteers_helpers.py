@@ -18,8 +18,8 @@ _LINK = re.compile(r"https?://[^\s<>\"']+/volunteer/(confirm|withdraw)/[A-Za-z0-
 
 class ClosingClient(FlaskClient):
     """A test client that reads and closes each response before it returns, as a server
-    does once the last byte is written: work the app defers to that moment (mail sent
-    after the response) has run when the call returns. `buffered=False` keeps it open."""
+    does once the last byte is written: work the app defers to that moment has run when
+    the call returns. `buffered=False` keeps it open."""
 
     def open(self, *args, **kwargs):
         kwargs.setdefault("buffered", True)
