@@ -73,6 +73,8 @@ class EventStream:
     def close(self) -> None:
         try:
             self._chunks.close()
+        except ValueError:  # running in another thread: it releases when it stops
+            pass
         finally:
             self._release()
 
