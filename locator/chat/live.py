@@ -10,6 +10,8 @@ lost or doubled message (and each stream also looks again at every heartbeat).
 - Without Redis, or while Redis is unreachable: one thread per process reads the open
   conversations' change counters (``seq``) every ``CHAT_POLL_SECONDS`` and wakes the streams
   whose conversation moved. Switching either way is logged, and wakes every stream once.
+  With Redis up the same thread still looks every ``SAFETY_POLL`` seconds, for changes a
+  process could not publish while its own Redis connection was broken.
 - The process that made a change wakes its own streams at once in both modes.
 
 Threads start with the first stream, so a process that serves no stream runs none.
@@ -33,6 +35,9 @@ QUEUE = "queue"
 CONNECT_TIMEOUT = 1.0
 # After a failed publish, this process stops trying Redis for a moment (others poll).
 PUBLISH_BACKOFF = 2.0
+# With Redis up, each process still reads the change counters this often: what a process
+# could not publish (its Redis connection broke) reaches the others within this time.
+SAFETY_POLL = 5.0
 
 # (conversation id, change counter, status, expert id) of the conversations to watch.
 Row = tuple[int, int, str, int | None]
@@ -192,10 +197,12 @@ class Broker:
         while not self._stop.is_set():
             with self._lock:
                 anyone = bool(self._by_topic)
-            if not (self._polling() and anyone):
+            if not anyone:
                 known = None  # after a pause, start again from "anything may have changed"
                 self._stop.wait(self.poll_seconds)
                 continue
+            # With Redis up, a slow look still catches what a process could not publish.
+            interval = self.poll_seconds if self._polling() else max(SAFETY_POLL, self.poll_seconds)
             started = time.monotonic()
             watched = self._watched_conversations()
             try:
@@ -222,7 +229,15 @@ class Broker:
                 # database before a change that read already counted: look again.
                 self._wake_all(since=previous_start)
             known, queue_signature, previous_start = current, signature, started
-            self._stop.wait(max(0.0, self.poll_seconds - (time.monotonic() - started)))
+            self._wait_poll(started, interval)
+
+    def _wait_poll(self, started: float, interval: float) -> None:
+        """Until the next look; cut short when Redis drops (polling must start now)."""
+        while not self._stop.is_set():
+            left = started + (self.poll_seconds if self._polling() else interval) - time.monotonic()
+            if left <= 0:
+                return
+            self._stop.wait(min(left, self.poll_seconds))
 
     def _listen_loop(self) -> None:
         backoff = 0.2
@@ -263,6 +278,7 @@ class Broker:
     def _connected(self) -> None:
         was_down = self._redis_down_logged
         self._redis_ok = True
+        self._publish_retry_at = 0.0
         self._ready.set()
         if was_down:
             self._redis_down_logged = False
