@@ -25,3 +25,21 @@ access_log_format = '"%(m)s %(U)s" %(s)s %(b)s %(L)ss'
 # C waits and the redis client would have to be checked against; threads need nothing.)
 worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "gthread")
 threads = int(os.environ.get("GUNICORN_THREADS", 100))
+
+
+def post_worker_init(worker):
+    """On SIGTERM, end the chat's open streams at once (browsers reconnect, to a live
+    worker, and resume after their last message) rather than hold up the graceful stop."""
+    import signal
+    import threading
+
+    from locator.chat import live
+
+    stop = worker.handle_exit
+
+    def handle_exit(sig, frame):
+        stop(sig, frame)
+        threading.Thread(target=live.shutdown, daemon=True).start()
+
+    worker.handle_exit = handle_exit
+    signal.signal(signal.SIGTERM, handle_exit)

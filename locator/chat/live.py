@@ -24,6 +24,7 @@ import logging
 import os
 import threading
 import time
+import weakref
 from collections.abc import Callable, Iterable
 
 import redis
@@ -42,6 +43,22 @@ SAFETY_POLL = 5.0
 # (conversation id, change counter, status, expert id) of the conversations to watch.
 Row = tuple[int, int, str, int | None]
 Reader = Callable[[list[int]], list[Row]]
+
+
+_shutting_down = threading.Event()
+_brokers: weakref.WeakSet[Broker] = weakref.WeakSet()
+
+
+def shutdown() -> None:
+    """The process is stopping: every open stream ends now (its browser reconnects,
+    to another process), instead of holding the server's graceful shutdown up."""
+    _shutting_down.set()
+    for broker in list(_brokers):
+        broker._wake_all()
+
+
+def shutting_down() -> bool:
+    return _shutting_down.is_set()
 
 
 def conversation_topic(conversation_id: int) -> str:
@@ -96,6 +113,7 @@ class Broker:
         self._publisher: redis.Redis | None = None
         self._publish_retry_at = 0.0
         self.pid = os.getpid()
+        _brokers.add(self)
 
     # --- the streams' side -------------------------------------------------------------
 

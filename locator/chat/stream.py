@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from flask import Flask
 from flask_babel import force_locale
 
-from locator.chat.live import Subscription
+from locator.chat.live import Subscription, shutting_down
 
 
 @dataclass
@@ -105,9 +105,12 @@ class EventStream:
                     yield format_event(self._state_event, snapshot.state)
                     sent_state = snapshot.state
                 remaining = deadline - time.monotonic()
-                if snapshot.final or remaining <= 0:
+                if snapshot.final or remaining <= 0 or shutting_down():
                     return
-                if not self._subscription.wait(min(self._heartbeat, remaining)):
+                woke = self._subscription.wait(min(self._heartbeat, remaining))
+                if shutting_down():
+                    return
+                if not woke:
                     yield ": keep-alive\n\n"
         finally:
             self._release()
