@@ -2,8 +2,8 @@
 
 Messages are stored first; what travels between processes is only a nudge — "conversation
 12 changed", "the queue changed". A stream woken by a nudge reads what is new after its
-cursor from the database, so a lost nudge costs a delay and a doubled one a query, never a
-lost or doubled message (and each stream also looks again at every heartbeat).
+cursor from the database, so a late nudge costs a delay and a doubled one a query, never a
+lost or doubled message.
 
 - With ``REDIS_URL``: one pub/sub connection per process (a pattern subscription under
   ``CHAT_REDIS_PREFIX``), and every change is published to it.

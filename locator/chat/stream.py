@@ -1,11 +1,11 @@
 """Server-Sent Events for one open page, without holding a database connection.
 
 The stream reads the database in short app contexts (a session is opened, used and given
-back to the pool), then waits on its subscription — a ``threading.Event`` — with no
-session, no transaction and no connection checked out. It sends a comment line as a
-heartbeat (proxies keep the connection, a gone client is noticed at the next write), looks
-at the database again at each heartbeat in case a nudge was lost, and ends after
-``max_seconds`` so that the browser reconnects (``retry``) and server threads turn over.
+back to the pool) when it starts and when it is nudged, and otherwise waits on its
+subscription — a ``threading.Event`` — with no session, no transaction and no connection
+checked out. It sends a comment line as a heartbeat (proxies keep the connection, a gone
+client is noticed at the next write) and ends after ``max_seconds`` so that the browser
+reconnects (``retry``) and server threads turn over.
 Message events carry the message id as the event id: the browser sends it back as
 ``Last-Event-ID`` when it reconnects, and the stream resumes after it.
 """
@@ -96,21 +96,27 @@ class EventStream:
             yield f"retry: {self._retry_ms}\n\n"
             deadline = time.monotonic() + self._max_seconds
             sent_state = None
+            snapshot = self._snapshot(after)
             while True:
-                snapshot = self._snapshot(after)
                 for message in snapshot.messages:
                     yield format_event("message", message, message["id"])
                     after = message["id"]
                 if snapshot.state is not None and snapshot.state != sent_state:
                     yield format_event(self._state_event, snapshot.state)
                     sent_state = snapshot.state
-                remaining = deadline - time.monotonic()
-                if snapshot.final or remaining <= 0 or shutting_down():
+                if snapshot.final:
                     return
-                woke = self._subscription.wait(min(self._heartbeat, remaining))
+                # Wait for a nudge; between nudges the database is not asked at all (the
+                # broker's poller looks for what Redis could not carry).
+                while True:
+                    remaining = deadline - time.monotonic()
+                    if remaining <= 0 or shutting_down():
+                        return
+                    if self._subscription.wait(min(self._heartbeat, remaining)):
+                        break
+                    yield ": keep-alive\n\n"
                 if shutting_down():
                     return
-                if not woke:
-                    yield ": keep-alive\n\n"
+                snapshot = self._snapshot(after)
         finally:
             self._release()
