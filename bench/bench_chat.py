@@ -267,7 +267,7 @@ def delays(
     return measured
 
 
-def scenario(label: str, database: str, env: dict) -> None:
+def scenario(label: str, database: str, env: dict, sends: dict[int, int] = SENDS) -> None:
     prepare(database)
     base_env = {
         "DATABASE_URL": database,
@@ -310,8 +310,9 @@ def scenario(label: str, database: str, env: dict) -> None:
                 streams = open_streams(host, tokens[:count], arrivals, cond)
                 if count == OPEN:
                     busy += healthz(host, HEALTHZ // ROUNDS)
-                sends = SENDS[count] // ROUNDS
-                results[count] += delays(coordinator, ids[:count], sends, arrivals, cond)
+                results[count] += delays(
+                    coordinator, ids[:count], sends[count] // ROUNDS, arrivals, cond
+                )
                 for stream in streams:
                     stream.close()
         for count, measured in results.items():
@@ -360,6 +361,7 @@ def run() -> None:
         "SQLite, no Redis (the embedded default: polling every 1 s)",
         f"sqlite:///{folder / 'chat.sqlite3'}",
         {"REDIS_URL": ""},
+        sends={1: 30, OPEN: 60},  # up to a poll interval each: fewer, or this takes minutes
     )
     with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
         conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
