@@ -12,7 +12,9 @@ Message events carry the message id as the event id: the browser sends it back a
 
 from __future__ import annotations
 
+import contextlib
 import json
+import logging
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -20,8 +22,11 @@ from dataclasses import dataclass, field
 
 from flask import Flask
 from flask_babel import force_locale
+from sqlalchemy.exc import SQLAlchemyError
 
 from locator.chat.live import Subscription, shutting_down
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -72,9 +77,9 @@ class EventStream:
 
     def close(self) -> None:
         try:
-            self._chunks.close()
-        except ValueError:  # running in another thread: it releases when it stops
-            pass
+            # ValueError: it is running in another thread, and releases when it stops.
+            with contextlib.suppress(ValueError):
+                self._chunks.close()
         finally:
             self._release()
 
@@ -86,10 +91,15 @@ class EventStream:
         self._subscription.close()
         self._slot.release()
 
-    def _snapshot(self, after: int) -> Snapshot:
-        # A fresh app context per read: its teardown gives the session's connection back.
-        with self._app.app_context(), force_locale(self._lang):
-            return self._read(after)
+    def _snapshot(self, after: int) -> Snapshot | None:
+        """What is new, read in a fresh app context (its teardown gives the connection
+        back); None when the database is away: the stream ends, the browser reconnects."""
+        try:
+            with self._app.app_context(), force_locale(self._lang):
+                return self._read(after)
+        except SQLAlchemyError as exc:
+            log.warning("chat: a stream could not read the database (%s)", type(exc).__name__)
+            return None
 
     def _generate(self, after: int) -> Iterator[str]:
         try:
@@ -97,7 +107,7 @@ class EventStream:
             deadline = time.monotonic() + self._max_seconds
             sent_state = None
             snapshot = self._snapshot(after)
-            while True:
+            while snapshot is not None:
                 for message in snapshot.messages:
                     yield format_event("message", message, message["id"])
                     after = message["id"]
