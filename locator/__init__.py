@@ -11,6 +11,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from locator import (
     admin,
     api,
+    chat,
     cli,
     config,
     errors,
@@ -85,6 +86,7 @@ def register_blueprints(app: Flask) -> None:
         poster.bp,
         statements.bp,
         feedback.bp,
+        chat.bp,
         admin.bp,
     ):
         app.register_blueprint(blueprint)
