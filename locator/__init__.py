@@ -18,6 +18,7 @@ from locator import (
     i18n,
     mapviews,
     offices,
+    params,
     poster,
     security,
     statements,
@@ -53,6 +54,7 @@ def create_app(overrides: dict | None = None) -> Flask:
         hops = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     init_extensions(app)
+    app.url_map.converters["int"] = params.IdConverter  # before any route is added
     register_blueprints(app)
     errors.register_error_handlers(app)
     cli.register(app)

@@ -325,12 +325,35 @@ def read_csv(data: bytes) -> SourceFile:
 # --- reading GeoJSON ------------------------------------------------------------------
 
 
+# More digits than any float holds (1.8e308): no office value is that long, and Python
+# refuses to read an integer of more than 4,300 digits (ValueError, not a JSON error).
+MAX_JSON_DIGITS = 308
+
+
+class _LongNumber(ValueError):
+    def __init__(self, digits: str) -> None:
+        super().__init__("number too long")
+        self.digits = digits
+
+
+def _json_int(digits: str) -> int:
+    if len(digits) > MAX_JSON_DIGITS:
+        raise _LongNumber(digits)
+    return int(digits)
+
+
 def load_json(data: bytes) -> Any:
     text = decode_text(data)
     if not text.strip():
         raise FileProblem(1, N_("The file is empty."))
     try:
-        return json.loads(text)
+        return json.loads(text, parse_int=_json_int)
+    except _LongNumber as exc:
+        raise FileProblem(
+            text.count("\n", 0, max(text.find(exc.digits), 0)) + 1,
+            N_("The file holds a number with %(count)d digits; no value can be that long."),
+            count=len(exc.digits.lstrip("-")),
+        ) from None
     except json.JSONDecodeError as exc:
         raise FileProblem(
             exc.lineno,

@@ -15,6 +15,7 @@ from locator.geo.gazetteer import Place
 from locator.geo.nearest import MAX_LIMIT, Filters, Hit, nearest
 from locator.geo.service import GeoService, QueryTooLong
 from locator.models import CATEGORIES
+from locator.params import whole_number
 
 DEFAULT_LIMIT = 5
 MAX_RADIUS_KM = 20_040.0
@@ -101,13 +102,14 @@ def parse_search(args: Mapping[str, str], *, require_origin: bool = True) -> Sea
     limit_raw = args.get("limit", "").strip()
     limit = DEFAULT_LIMIT
     if limit_raw:
-        if not limit_raw.isdigit() or not 1 <= int(limit_raw) <= MAX_LIMIT:
+        number = whole_number(limit_raw, high=MAX_LIMIT)
+        if not number:  # not digits ("²" is a digit to str.isdigit, not to int), or 0
             raise BadParameter(
                 "limit",
                 "out_of_range",
                 _l("“limit” must be a whole number from 1 to %(max)s.", max=MAX_LIMIT),
             )
-        limit = int(limit_raw)
+        limit = number
     radius = _number(args, "radius_km", 0, MAX_RADIUS_KM)
     if radius is not None and radius <= 0:
         raise BadParameter("radius_km", "out_of_range", _l("The radius must be more than 0 km."))
