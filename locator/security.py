@@ -87,4 +87,9 @@ def init_app(app: Flask) -> None:
         response.headers.setdefault(
             "Permissions-Policy", "geolocation=(self), camera=(), microphone=()"
         )
+        # Only over HTTPS: on http a browser ignores it, and a site reached by plain http
+        # (a developer's machine) must not be pinned to a scheme it does not serve.
+        hsts = current_app.config.get("HSTS_SECONDS", 0)
+        if hsts > 0 and request.is_secure:
+            response.headers.setdefault("Strict-Transport-Security", f"max-age={hsts}")
         return response
