@@ -16,6 +16,7 @@ from locator import (
     errors,
     feedback,
     i18n,
+    logs,
     mapviews,
     offices,
     params,
@@ -70,6 +71,7 @@ def init_extensions(app: Flask) -> None:
     login_manager.login_view = "admin.login"
     login_manager.login_message = None
     i18n.init_app(app)
+    logs.init_app(app)
     security.init_app(app)
     # Tests share one gazetteer (built once, ~1 s) between their apps.
     app.extensions["locator.geo"] = make_service(app.config, app.config.get("GAZETTEER"))

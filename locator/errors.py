@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from locator import logs
 from locator.extensions import db
 
 
@@ -70,7 +71,7 @@ def register_error_handlers(app: Flask) -> None:
         # The error's class and where it happened, not its message: a database error's
         # message quotes the row ("Key (email)=(…) already exists"), and logs keep no
         # personal data.
-        frames = "".join(traceback.format_tb(error.__traceback__))
+        frames = logs.Verbatim("".join(traceback.format_tb(error.__traceback__)))
         app.logger.error(
             "Unhandled %s on %s %s\n%s", type(error).__name__, request.method, request.path, frames
         )
