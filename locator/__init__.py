@@ -32,7 +32,7 @@ from locator.geo.service import make_service
 
 
 def create_app(overrides: dict | None = None) -> Flask:
-    app = Flask(
+    app = security.SiteFlask(
         __name__,
         template_folder=config.ROOT / "templates",
         static_folder=config.ROOT / "static",

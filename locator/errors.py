@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import traceback
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, jsonify, make_response, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from locator import logs
 from locator.extensions import db
@@ -64,6 +64,12 @@ def register_error_handlers(app: Flask) -> None:
             code = (error.name or "error").lower().replace(" ", "_")
             return json_error(status, code, message)
         return render_template("errors/error.html", status=status, message=message), status
+
+    @app.errorhandler(MethodNotAllowed)
+    def method_not_allowed(error: MethodNotAllowed):
+        response = make_response(http_error(error))
+        response.headers["Allow"] = ", ".join(error.valid_methods or ())  # RFC 9110 §15.5.6
+        return response
 
     @app.errorhandler(Exception)
     def server_error(error: Exception):
