@@ -84,7 +84,7 @@ def _query(names: tuple[str, ...]) -> dict[str, str]:
 def cache_control(response):
     if not request.path.startswith(bp.url_prefix + "/") or "Cache-Control" in response.headers:
         return response
-    if response.status_code != 200 or "Set-Cookie" in response.headers:
+    if response.status_code != 200:
         response.headers["Cache-Control"] = "no-store"
     elif request.endpoint == "api.openapi":
         response.headers["Cache-Control"] = CACHE_DOCUMENT
