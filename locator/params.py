@@ -1,7 +1,7 @@
 """Whole numbers from URLs, bounded before they reach the database.
 
 A number in a path or a query string is whatever a client typed: `/admin/offices/99…9`
-overflows SQLite's 64-bit integers (and PostgreSQL's), `?page=10**22` overflows the
+overflows SQLite's 64-bit integers (and PostgreSQL's 32-bit ones), `?page=10**22` overflows the
 OFFSET, and `"²".isdigit()` is true although `int("²")` fails. Every route's `<int:…>`
 goes through `IdConverter` (registered as `int` by `create_app`), every list's page
 through `page_arg`."""
@@ -11,7 +11,9 @@ from __future__ import annotations
 from flask import abort, request
 from werkzeug.routing import IntegerConverter, ValidationError
 
-MAX_ID = 2**63 - 1  # the largest row id SQLite or PostgreSQL (bigint) can hold
+# The largest row id an Integer column holds on PostgreSQL (int4; psycopg casts the
+# parameter to it, so a larger one fails the query instead of finding no row).
+MAX_ID = 2**31 - 1
 MAX_PAGE = 10_000
 
 

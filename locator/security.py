@@ -101,6 +101,10 @@ def init_app(app: Flask) -> None:
             abort(404)  # the API answers its own 404 with a precise code
         if request.method == "POST" and any("\x00" in v for v in request.form.values()):
             abort(400)
+        # The coordinators' lists put their filters (?q=, ?city=, ?office=) into queries as
+        # they are; the public pages' parameters explain the problem themselves.
+        if request.path.startswith("/admin/") and any("\x00" in v for v in request.args.values()):
+            abort(400)
 
     @app.after_request
     def security_headers(response):
