@@ -9,8 +9,10 @@ from locator.offices.search import (
     BBOX_PATTERN,
     FALSE_WORDS,
     LANGUAGE_PATTERN,
+    MAX_BBOX,
     MAX_NEAR,
     MAX_RADIUS_KM,
+    MAX_SLUG,
     TRUE_WORDS,
 )
 
@@ -81,6 +83,7 @@ ORIGIN = {
     ),
     "schema": {
         "type": "object",
+        "additionalProperties": False,  # the operation's other parameters are its own
         "properties": {
             "near": {
                 "type": "string",
@@ -133,6 +136,11 @@ ERROR_RESPONSE = {
     "description": "Error",
     "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
 }
+TOO_LONG = {
+    "description": "URI Too Long: gunicorn refuses a request line longer than 4094 bytes "
+    "before the application reads it (no valid request is that long)",
+    "content": {"text/html": {"schema": {"type": "string"}}},
+}
 UNAVAILABLE = {
     **ERROR_RESPONSE,
     "description": "service_unavailable: the database cannot be reached; try again later "
@@ -162,7 +170,7 @@ def openapi_document(server_url: str) -> dict:
                     "parameters": [
                         _param(
                             "bbox",
-                            {"type": "string", "pattern": BBOX_PATTERN},
+                            {"type": "string", "pattern": BBOX_PATTERN, "maxLength": MAX_BBOX},
                             "minlon,minlat,maxlon,maxlat in degrees (decimal notation). "
                             "minlon greater than maxlon is a box across the antimeridian; "
                             "the two latitudes bound the same band in either order.",
@@ -187,6 +195,7 @@ def openapi_document(server_url: str) -> dict:
                             },
                         },
                         "400": ERROR_RESPONSE,
+                        "414": TOO_LONG,
                         "503": UNAVAILABLE,
                     },
                 }
@@ -209,6 +218,7 @@ def openapi_document(server_url: str) -> dict:
                             **ERROR_RESPONSE,
                             "description": "place_not_found: the place could not be geocoded",
                         },
+                        "414": TOO_LONG,
                         "503": UNAVAILABLE,
                     },
                 }
@@ -221,7 +231,7 @@ def openapi_document(server_url: str) -> dict:
                             "name": "slug",
                             "in": "path",
                             "required": True,
-                            "schema": {"type": "string"},
+                            "schema": {"type": "string", "maxLength": MAX_SLUG},
                         }
                     ],
                     "responses": {
@@ -234,6 +244,7 @@ def openapi_document(server_url: str) -> dict:
                             },
                         },
                         "404": ERROR_RESPONSE,
+                        "414": TOO_LONG,
                         "503": UNAVAILABLE,
                     },
                 }

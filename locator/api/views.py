@@ -19,6 +19,8 @@ from locator.mapviews.services import clustered_collection
 from locator.models import ROW_COLUMNS, Office, office_dict
 from locator.offices.search import (
     BBOX_PATTERN,
+    MAX_BBOX,
+    MAX_SLUG,
     BadParameter,
     PlaceNotFound,
     find_nearest,
@@ -135,7 +137,7 @@ def offices_nearest():
 def _parse_bbox(raw: str) -> tuple[float, float, float, float]:
     """west, south, east, north; west > east is a box across the antimeridian, and the two
     latitudes bound the same band in either order."""
-    if not _BBOX.fullmatch(raw):
+    if len(raw) > MAX_BBOX or not _BBOX.fullmatch(raw):
         raise ApiError(
             400, "invalid_bbox", _("“bbox” must be minlon,minlat,maxlon,maxlat in degrees.")
         )
@@ -224,7 +226,7 @@ def offices_collection():
 def office_detail(slug: str):
     if "\x00" in slug:  # PostgreSQL refuses NUL in text: a query would fail with a 500
         raise ApiError(404, "office_not_found", _("There is no such office."))
-    office = db.session.scalar(select(Office).where(Office.slug == slug[:200]))
+    office = db.session.scalar(select(Office).where(Office.slug == slug[:MAX_SLUG]))
     if office is None or not office.active:
         raise ApiError(404, "office_not_found", _("There is no such office."))
     return jsonify(office.to_dict(clock.now(), _office_url(office.slug)))

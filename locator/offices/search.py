@@ -19,6 +19,8 @@ from locator.models import CATEGORIES
 DEFAULT_LIMIT = 5
 MAX_RADIUS_KM = 20_040.0
 MAX_NEAR = 300
+MAX_BBOX = 200
+MAX_SLUG = 200  # longer slugs are not looked up
 # The exact syntax each parameter accepts, which the OpenAPI document repeats (api/openapi.py):
 # a value a schema-following client sends is accepted, any other is refused, never guessed at.
 LANGUAGE_PATTERN = r"^(?:[a-z]{2,3}|sign)$"

@@ -6,14 +6,18 @@ the app with the seed offices, then checks every answer: no 500, a documented st
 media type, a body matching its schema, schema-valid requests accepted and invalid ones
 refused, Allow on every 405. A fixed seed and a bounded number of examples keep the run
 short and the same every time; `st run http://…/api/v1/openapi.json --checks all` against
-a live server explores further."""
+a live server (from the repository, which holds schemathesis.toml) explores further."""
 
 from __future__ import annotations
+
+import tomllib
+from pathlib import Path
 
 import pytest
 import schemathesis
 from schemathesis.engine import Status, events, from_schema
 
+CONFIG = Path(__file__).resolve().parents[2] / "schemathesis.toml"
 EXAMPLES = 25
 
 
@@ -37,14 +41,15 @@ def _describe(recorder, case_id: str, check) -> str:
 
 
 def test_schemathesis_with_every_check_finds_nothing(seeded_app, tmp_path):
-    config = schemathesis.Config.from_dict(
-        {
-            "seed": 20261201,
-            "cache": {"enabled": False},
-            "generation": {"max-examples": EXAMPLES, "database": "none"},
-            "phases": {"coverage": {"generate-duplicate-query-parameters": True}},
-        }
-    )
+    # The project's settings (the same as `st run` from the repository), with a fixed seed,
+    # a bounded run and nothing written to .schemathesis/.
+    settings = tomllib.loads(CONFIG.read_text())
+    settings |= {
+        "seed": 20261201,
+        "cache": {"enabled": False},
+        "generation": {"max-examples": EXAMPLES, "database": "none"},
+    }
+    config = schemathesis.Config.from_dict(settings)
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", seeded_app, config=config)
     problems: list[str] = []
     operations: set[str] = set()
