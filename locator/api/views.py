@@ -37,8 +37,9 @@ _BBOX = re.compile(BBOX_PATTERN)
 FILTER_PARAMETERS = ("category", "language", "open_now")
 OFFICES_PARAMETERS = ("bbox", "zoom", *FILTER_PARAMETERS)
 NEAREST_PARAMETERS = ("near", "lat", "lon", "limit", "radius_km", *FILTER_PARAMETERS)
-# Office data may be cached for a minute anywhere; an answer to coordinates tells where a
-# visitor is, so only their own browser may keep it; errors are not kept at all.
+# Office data may be cached for a minute anywhere; a nearest search says where a visitor is
+# (coordinates, or an address typed as `near`), so only their own browser may keep it;
+# errors are not kept at all.
 CACHE_PUBLIC = "public, max-age=60"
 CACHE_PRIVATE = "private, max-age=60"
 CACHE_DOCUMENT = "public, max-age=3600"
@@ -90,7 +91,7 @@ def cache_control(response):
         response.headers["Cache-Control"] = "no-store"
     elif request.endpoint == "api.openapi":
         response.headers["Cache-Control"] = CACHE_DOCUMENT
-    elif request.endpoint == "api.offices_nearest" and request.args.get("lat"):
+    elif request.endpoint == "api.offices_nearest":
         response.headers["Cache-Control"] = CACHE_PRIVATE
     else:
         response.headers["Cache-Control"] = CACHE_PUBLIC
