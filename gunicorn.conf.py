@@ -2,7 +2,8 @@
 
 The access log keeps the method, the path without its query string, the status, the size
 and the time: a query string can hold a visitor's address or coordinates, which we do not
-store, and the client's IP address is not logged either."""
+store, and the client's IP address is not logged either. `locator.logs.GunicornLogger` keeps
+both out of every line gunicorn writes (its error log too) and escapes control characters."""
 
 import multiprocessing
 import os
@@ -12,6 +13,10 @@ workers = int(os.environ.get("GUNICORN_WORKERS", multiprocessing.cpu_count() * 2
 timeout = 30
 accesslog = "-"
 access_log_format = '"%(m)s %(U)s" %(s)s %(b)s %(L)ss'
+logger_class = "locator.logs.GunicornLogger"
+# gunicorn 27 opens a control socket at one path per user; we do not use it, and several
+# servers on one machine (tests, benchmarks) would share it.
+control_socket_disable = True
 
 # Worker model: threads (gthread). The live chat keeps one Server-Sent Events response open
 # per visitor's or coordinator's page; in gthread each open response holds one thread of

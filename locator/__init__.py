@@ -17,8 +17,10 @@ from locator import (
     errors,
     feedback,
     i18n,
+    logs,
     mapviews,
     offices,
+    params,
     poster,
     security,
     statements,
@@ -31,7 +33,7 @@ from locator.geo.service import make_service
 
 
 def create_app(overrides: dict | None = None) -> Flask:
-    app = Flask(
+    app = security.SiteFlask(
         __name__,
         template_folder=config.ROOT / "templates",
         static_folder=config.ROOT / "static",
@@ -54,6 +56,7 @@ def create_app(overrides: dict | None = None) -> Flask:
         hops = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     init_extensions(app)
+    app.url_map.converters["int"] = params.IdConverter  # before any route is added
     register_blueprints(app)
     errors.register_error_handlers(app)
     cli.register(app)
@@ -70,6 +73,7 @@ def init_extensions(app: Flask) -> None:
     login_manager.login_view = "admin.login"
     login_manager.login_message = None
     i18n.init_app(app)
+    logs.init_app(app)
     security.init_app(app)
     # Tests share one gazetteer (built once, ~1 s) between their apps.
     app.extensions["locator.geo"] = make_service(app.config, app.config.get("GAZETTEER"))

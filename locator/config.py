@@ -47,6 +47,9 @@ def from_environment(instance_path: str) -> dict:
         # Behind a load balancer: how many proxies set X-Forwarded-For/-Proto (0: none).
         # Rate limits key on the client's address, which only the proxy knows.
         "TRUSTED_PROXIES": _int("TRUSTED_PROXIES", 0),
+        # Strict-Transport-Security on answers to HTTPS requests (never on http); behind a
+        # proxy the scheme comes from its X-Forwarded-Proto (TRUSTED_PROXIES). 0: off.
+        "HSTS_SECONDS": _int("HSTS_SECONDS", 365 * 24 * 3600),
         # Geocoding: the offline gazetteer always answers first; an online geocoder is optional.
         "GEOCODER": env("GEOCODER", "").strip().lower(),  # "" (offline only) or "nominatim"
         "GEOCODER_URL": env("GEOCODER_URL", "https://nominatim.openstreetmap.org"),

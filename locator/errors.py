@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import traceback
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, jsonify, make_response, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
+from locator import logs
 from locator.extensions import db
 
 
@@ -64,13 +65,19 @@ def register_error_handlers(app: Flask) -> None:
             return json_error(status, code, message)
         return render_template("errors/error.html", status=status, message=message), status
 
+    @app.errorhandler(MethodNotAllowed)
+    def method_not_allowed(error: MethodNotAllowed):
+        response = make_response(http_error(error))
+        response.headers["Allow"] = ", ".join(error.valid_methods or ())  # RFC 9110 §15.5.6
+        return response
+
     @app.errorhandler(Exception)
     def server_error(error: Exception):
         db.session.rollback()
         # The error's class and where it happened, not its message: a database error's
         # message quotes the row ("Key (email)=(…) already exists"), and logs keep no
         # personal data.
-        frames = "".join(traceback.format_tb(error.__traceback__))
+        frames = logs.Verbatim("".join(traceback.format_tb(error.__traceback__)))
         app.logger.error(
             "Unhandled %s on %s %s\n%s", type(error).__name__, request.method, request.path, frames
         )

@@ -6,7 +6,41 @@ import secrets
 from functools import lru_cache, wraps
 from urllib.parse import urlsplit
 
-from flask import Flask, abort, current_app, g, request
+from flask import Flask, abort, current_app, g, has_request_context, request
+
+
+class SiteFlask(Flask):
+    """Flask whose absolute URLs (`url_for(..., _external=True)`: the API's office `url`,
+    links in the embeddable map, e-mails) start with SITE_URL, never with the Host header a
+    client sent: a forged Host must not put another site's address into our answers (or
+    into a cache that serves them to others)."""
+
+    def url_for(
+        self,
+        endpoint: str,
+        *,
+        _anchor: str | None = None,
+        _method: str | None = None,
+        _scheme: str | None = None,
+        _external: bool | None = None,
+        **values,
+    ) -> str:
+        site = (self.config.get("SITE_URL") or "").rstrip("/")
+        external = _external if _external is not None else _scheme is not None
+        if not (external and site and has_request_context()):
+            return super().url_for(
+                endpoint,
+                _anchor=_anchor,
+                _method=_method,
+                _scheme=_scheme,
+                _external=_external,
+                **values,
+            )
+        path = super().url_for(endpoint, _anchor=_anchor, _method=_method, **values)
+        root = request.script_root  # a prefix the proxy strips, which SITE_URL names already
+        if root and site.endswith(root):
+            path = path[len(root) :]
+        return site + path
 
 
 def csp_nonce() -> str:
@@ -67,6 +101,10 @@ def init_app(app: Flask) -> None:
             abort(404)  # the API answers its own 404 with a precise code
         if request.method == "POST" and any("\x00" in v for v in request.form.values()):
             abort(400)
+        # The coordinators' lists put their filters (?q=, ?city=, ?office=) into queries as
+        # they are; the public pages' parameters explain the problem themselves.
+        if request.path.startswith("/admin/") and any("\x00" in v for v in request.args.values()):
+            abort(400)
 
     @app.after_request
     def security_headers(response):
@@ -87,4 +125,9 @@ def init_app(app: Flask) -> None:
         response.headers.setdefault(
             "Permissions-Policy", "geolocation=(self), camera=(), microphone=()"
         )
+        # Only over HTTPS: on http a browser ignores it, and a site reached by plain http
+        # (a developer's machine) must not be pinned to a scheme it does not serve.
+        hsts = current_app.config.get("HSTS_SECONDS", 0)
+        if hsts > 0 and request.is_secure:
+            response.headers.setdefault("Strict-Transport-Security", f"max-age={hsts}")
         return response

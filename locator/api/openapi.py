@@ -3,34 +3,148 @@
 from __future__ import annotations
 
 from locator.geo.nearest import MAX_LIMIT
+from locator.mapviews.services import POINT_COLUMNS
 from locator.models import ACCESSIBILITY, CATEGORIES
+from locator.offices.search import (
+    BBOX_PATTERN,
+    FALSE_WORDS,
+    LANGUAGE_PATTERN,
+    MAX_BBOX,
+    MAX_NEAR,
+    MAX_RADIUS_KM,
+    MAX_SLUG,
+    TRUE_WORDS,
+)
+
+# A map point's properties: its columns less those only used to compute open_now, plus it.
+MAP_POINT_KEYS = (
+    *(c for c in POINT_COLUMNS if c not in ("country", "timezone", "opening_hours")),
+    "open_now",
+    "url",
+)
+EMPTY_NOTE = " An empty value is the same as leaving the parameter out."
+# str.split()'s whitespace, which the server collapses in `near` (\s differs between regex
+# dialects: Python's, ECMAScript's and Rust's disagree on \x1c-\x1f, \x85 and \ufeff).
+_SPACE = "".join(f"\\u{code:04x}" for code in range(0x10000) if chr(code).isspace())
 
 
-def _param(name: str, schema: dict, description: str, required: bool = False) -> dict:
+def _param(name: str, schema: dict, description: str) -> dict:
+    """An optional query parameter, for which an empty value means none."""
     return {
         "name": name,
         "in": "query",
-        "required": required,
-        "description": description,
+        "required": False,
+        "allowEmptyValue": True,
+        "description": description + EMPTY_NOTE,
         "schema": schema,
     }
 
 
+CATEGORY = {"type": "string", "enum": list(CATEGORIES)}
+LANGUAGE = {"type": "string", "pattern": LANGUAGE_PATTERN}
+OPEN_NOW = {
+    "type": "string",
+    "enum": [word for word in TRUE_WORDS + FALSE_WORDS if word],
+    "description": "true or false (1/0, yes/no and on/off also work)",
+}
+FILTER_TEXT = {
+    "category": "Only offices helping with this.",
+    "language": "Only offices consulting in this ISO 639-1 language (`sign`: a sign language).",
+    "open_now": "Only offices open at the moment of the request.",
+}
 FILTERS = [
+    _param("category", CATEGORY, FILTER_TEXT["category"]),
+    _param("language", LANGUAGE, FILTER_TEXT["language"]),
+    _param("open_now", OPEN_NOW, FILTER_TEXT["open_now"]),
+]
+
+
+def _or_empty(schema: dict) -> dict:
+    return {"anyOf": [schema, {"const": ""}]}
+
+
+def _number(low: float, high: float, description: str, **extra) -> dict:
+    return {"type": "number", "minimum": low, "maximum": high, "description": description, **extra}
+
+
+# /offices/nearest searches from a place (`near`) or from coordinates (`lat` with `lon`).
+# OpenAPI cannot tie separate parameters to each other, so these three are the properties of
+# one object parameter (style form, explode: still ?near=… or ?lat=…&lon=… on the wire) whose
+# schema says which combinations are valid.
+ORIGIN = {
+    "name": "origin",
+    "in": "query",
+    "required": True,
+    "style": "form",
+    "explode": True,
+    "description": (
+        "Where to search from, as separate query parameters: `near` (a city or an address, "
+        "or 'lat, lon'), or `lat` with `lon` (coordinates win over `near`)." + EMPTY_NOTE
+    ),
+    "schema": {
+        "type": "object",
+        "additionalProperties": False,  # the operation's other parameters are its own
+        "properties": {
+            "near": {
+                "type": "string",
+                "maxLength": MAX_NEAR,
+                "pattern": "^[^\\u0000]*$",
+                "description": "A city or an address, or 'lat, lon'.",
+            },
+            "lat": _or_empty(_number(-90, 90, "Latitude (with lon).")),
+            "lon": _or_empty(_number(-180, 180, "Longitude (with lat).")),
+        },
+        "allOf": [
+            # lat and lon come together
+            {
+                "if": {"properties": {"lat": {"type": "number"}}, "required": ["lat"]},
+                "then": {"properties": {"lon": {"type": "number"}}, "required": ["lon"]},
+            },
+            {
+                "if": {"properties": {"lon": {"type": "number"}}, "required": ["lon"]},
+                "then": {"properties": {"lat": {"type": "number"}}, "required": ["lat"]},
+            },
+            # and one of the two is there
+            {
+                "anyOf": [
+                    {
+                        "properties": {"near": {"pattern": f"[^{_SPACE}]"}},
+                        "required": ["near"],
+                    },
+                    {"properties": {"lat": {"type": "number"}}, "required": ["lat"]},
+                ]
+            },
+        ],
+    },
+}
+NEAREST_PARAMETERS = [
+    ORIGIN,
     _param(
-        "category", {"type": "string", "enum": list(CATEGORIES)}, "Only offices helping with this."
+        "limit",
+        {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": 5},
+        "How many offices.",
     ),
     _param(
-        "language",
-        {"type": "string", "pattern": "^([a-z]{2,3}|sign)$"},
-        "Only offices consulting in this ISO 639-1 language.",
+        "radius_km",
+        {"type": "number", "exclusiveMinimum": 0, "maximum": MAX_RADIUS_KM},
+        "Only offices within this geodesic distance.",
     ),
-    _param("open_now", {"type": "boolean"}, "Only offices open at the moment of the request."),
+    *FILTERS,
 ]
 
 ERROR_RESPONSE = {
     "description": "Error",
     "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+}
+TOO_LONG = {
+    "description": "URI Too Long: gunicorn refuses a request line longer than 4094 bytes "
+    "before the application reads it (no valid request is that long)",
+    "content": {"text/html": {"schema": {"type": "string"}}},
+}
+UNAVAILABLE = {
+    **ERROR_RESPONSE,
+    "description": "service_unavailable: the database cannot be reached; try again later "
+    "(Retry-After)",
 }
 
 
@@ -41,7 +155,12 @@ def openapi_document(server_url: str) -> dict:
         "info": {
             "title": "Help Locator API",
             "version": "1",
-            "description": "Find the nearest free legal-aid consulting room.",
+            "description": (
+                "Find the nearest free legal-aid consulting room. Each query parameter may be "
+                "given once (a repeated one is refused: 400 repeated_parameter); an empty one "
+                "counts as left out; parameters an operation does not take are ignored. "
+                "Errors are application/json {error: {code, message}}."
+            ),
         },
         "servers": [{"url": server_url}],
         "paths": {
@@ -51,8 +170,10 @@ def openapi_document(server_url: str) -> dict:
                     "parameters": [
                         _param(
                             "bbox",
-                            {"type": "string", "pattern": r"^-?[\d.]+,-?[\d.]+,-?[\d.]+,-?[\d.]+$"},
-                            "minlon,minlat,maxlon,maxlat",
+                            {"type": "string", "pattern": BBOX_PATTERN, "maxLength": MAX_BBOX},
+                            "minlon,minlat,maxlon,maxlat in degrees (decimal notation). "
+                            "minlon greater than maxlon is a box across the antimeridian; "
+                            "the two latitudes bound the same band in either order.",
                         ),
                         _param(
                             "zoom",
@@ -74,40 +195,15 @@ def openapi_document(server_url: str) -> dict:
                             },
                         },
                         "400": ERROR_RESPONSE,
+                        "414": TOO_LONG,
+                        "503": UNAVAILABLE,
                     },
                 }
             },
             "/offices/nearest": {
                 "get": {
                     "summary": "The nearest offices to a place or to coordinates, nearest first",
-                    "parameters": [
-                        _param(
-                            "near",
-                            {"type": "string", "maxLength": 300},
-                            "A city or address, or 'lat, lon'.",
-                        ),
-                        _param(
-                            "lat",
-                            {"type": "number", "minimum": -90, "maximum": 90},
-                            "Latitude (with lon).",
-                        ),
-                        _param(
-                            "lon",
-                            {"type": "number", "minimum": -180, "maximum": 180},
-                            "Longitude (with lat).",
-                        ),
-                        _param(
-                            "limit",
-                            {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": 5},
-                            "How many offices.",
-                        ),
-                        _param(
-                            "radius_km",
-                            {"type": "number", "exclusiveMinimum": 0, "maximum": 20040},
-                            "Only offices within this geodesic distance.",
-                        ),
-                        *FILTERS,
-                    ],
+                    "parameters": NEAREST_PARAMETERS,
                     "responses": {
                         "200": {
                             "description": "Origin and results in ascending geodesic distance",
@@ -122,6 +218,8 @@ def openapi_document(server_url: str) -> dict:
                             **ERROR_RESPONSE,
                             "description": "place_not_found: the place could not be geocoded",
                         },
+                        "414": TOO_LONG,
+                        "503": UNAVAILABLE,
                     },
                 }
             },
@@ -133,7 +231,7 @@ def openapi_document(server_url: str) -> dict:
                             "name": "slug",
                             "in": "path",
                             "required": True,
-                            "schema": {"type": "string"},
+                            "schema": {"type": "string", "maxLength": MAX_SLUG},
                         }
                     ],
                     "responses": {
@@ -146,6 +244,8 @@ def openapi_document(server_url: str) -> dict:
                             },
                         },
                         "404": ERROR_RESPONSE,
+                        "414": TOO_LONG,
+                        "503": UNAVAILABLE,
                     },
                 }
             },
@@ -287,12 +387,54 @@ def openapi_document(server_url: str) -> dict:
                             "type": "array",
                             "items": {
                                 "type": "object",
+                                "required": ["type", "geometry", "properties"],
                                 "properties": {
                                     "type": {"const": "Feature"},
+                                    "id": {"type": "string", "description": "The slug"},
                                     "geometry": {"type": "object"},
-                                    "properties": {"$ref": "#/components/schemas/Office"},
+                                    "properties": {
+                                        "description": "An Office; with `zoom`, a MapPoint "
+                                        "or a Cluster",
+                                        "anyOf": [
+                                            {"$ref": "#/components/schemas/Office"},
+                                            {"$ref": "#/components/schemas/MapPoint"},
+                                            {"$ref": "#/components/schemas/Cluster"},
+                                        ],
+                                    },
                                 },
                             },
+                        },
+                    },
+                },
+                "MapPoint": {
+                    "description": "What the overview map's popup shows of an office",
+                    "type": "object",
+                    "required": list(MAP_POINT_KEYS),
+                    "properties": {
+                        "slug": {"type": "string"},
+                        "name": {"type": "string"},
+                        "address": {"type": "string"},
+                        "city": {"type": "string"},
+                        "phone": {"type": "string"},
+                        "lat": {"type": "number"},
+                        "lon": {"type": "number"},
+                        "open_now": {"type": ["boolean", "null"]},
+                        "url": {"type": "string", "format": "uri"},
+                    },
+                },
+                "Cluster": {
+                    "description": "Offices too crowded to show one by one at this zoom",
+                    "type": "object",
+                    "required": ["cluster", "count", "bbox"],
+                    "properties": {
+                        "cluster": {"const": True},
+                        "count": {"type": "integer", "minimum": 1},
+                        "bbox": {
+                            "type": "array",
+                            "items": {"type": "number"},
+                            "minItems": 4,
+                            "maxItems": 4,
+                            "description": "minlon, minlat, maxlon, maxlat",
                         },
                     },
                 },

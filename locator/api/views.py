@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from urllib.parse import quote
 
 from flask import Blueprint, current_app, jsonify, request, url_for
@@ -17,13 +18,32 @@ from locator.hours import chat_status
 from locator.i18n import select_locale
 from locator.mapviews.services import clustered_collection
 from locator.models import ROW_COLUMNS, Office, office_dict
-from locator.offices.search import BadParameter, PlaceNotFound, find_nearest, parse_search
+from locator.offices.search import (
+    BBOX_PATTERN,
+    MAX_BBOX,
+    MAX_SLUG,
+    BadParameter,
+    PlaceNotFound,
+    find_nearest,
+    parse_search,
+    whole_number_value,
+)
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)  # read-only GET endpoints; nothing here changes state
 
-BBOX_PARTS = 4
 MAX_ZOOM = 22
+GEOJSON = "application/geo+json"
+_BBOX = re.compile(BBOX_PATTERN)
+FILTER_PARAMETERS = ("category", "language", "open_now")
+OFFICES_PARAMETERS = ("bbox", "zoom", *FILTER_PARAMETERS)
+NEAREST_PARAMETERS = ("near", "lat", "lon", "limit", "radius_km", *FILTER_PARAMETERS)
+# Office data may be cached for a minute anywhere; a nearest search says where a visitor is
+# (coordinates, or an address typed as `near`), so only their own browser may keep it;
+# errors are not kept at all.
+CACHE_PUBLIC = "public, max-age=60"
+CACHE_PRIVATE = "private, max-age=60"
+CACHE_DOCUMENT = "public, max-age=3600"
 
 
 def _lang() -> str:
@@ -47,10 +67,42 @@ def _bad(error: BadParameter) -> ApiError:
     return ApiError(400, error.code, str(error.message))
 
 
+def _query(names: tuple[str, ...]) -> dict[str, str]:
+    """The operation's parameters; each may be given once (which of two would it mean?),
+    an empty one is as if left out, and parameters it does not take are ignored."""
+    found = {}
+    for name in names:
+        values = request.args.getlist(name)
+        if len(values) > 1:
+            raise ApiError(
+                400,
+                "repeated_parameter",
+                _("“%(name)s” is given more than once: give it once.", name=name),
+            )
+        if values:
+            found[name] = values[0]
+    return found
+
+
+@bp.after_app_request
+def cache_control(response):
+    if not request.path.startswith(bp.url_prefix + "/") or "Cache-Control" in response.headers:
+        return response
+    if response.status_code != 200:
+        response.headers["Cache-Control"] = "no-store"
+    elif request.endpoint == "api.openapi":
+        response.headers["Cache-Control"] = CACHE_DOCUMENT
+    elif request.endpoint == "api.offices_nearest":
+        response.headers["Cache-Control"] = CACHE_PRIVATE
+    else:
+        response.headers["Cache-Control"] = CACHE_PUBLIC
+    return response
+
+
 @bp.get("/offices/nearest")
 def offices_nearest():
     try:
-        req = parse_search(request.args)
+        req = parse_search(_query(NEAREST_PARAMETERS))
     except BadParameter as error:
         raise _bad(error) from None
     now = clock.now()
@@ -85,42 +137,48 @@ def offices_nearest():
 
 
 def _parse_bbox(raw: str) -> tuple[float, float, float, float]:
-    parts = raw.split(",")
-    message = _("“bbox” must be minlon,minlat,maxlon,maxlat in degrees.")
-    if len(parts) != BBOX_PARTS:
-        raise ApiError(400, "invalid_bbox", message)
-    try:
-        west, south, east, north = (float(p) for p in parts)
-    except ValueError:
-        raise ApiError(400, "invalid_bbox", message) from None
-    if not (-180 <= west <= 180 and -180 <= east <= 180 and -90 <= south <= north <= 90):
-        raise ApiError(400, "invalid_bbox", message)
-    return west, south, east, north
+    """west, south, east, north; west > east is a box across the antimeridian, and the two
+    latitudes bound the same band in either order."""
+    if len(raw) > MAX_BBOX or not _BBOX.fullmatch(raw):
+        raise ApiError(
+            400, "invalid_bbox", _("“bbox” must be minlon,minlat,maxlon,maxlat in degrees.")
+        )
+    west, south, east, north = (float(part) for part in raw.split(","))
+    return west, min(south, north), east, max(south, north)
 
 
 def _parse_zoom(raw: str) -> int | None:
-    if raw.strip() == "":
+    if raw == "":
         return None
-    raw = raw.strip()
-    if not (raw.isascii() and raw.isdigit()) or int(raw) > MAX_ZOOM:
+    zoom = whole_number_value(raw, 0, MAX_ZOOM)
+    if zoom is None:
         raise ApiError(
             400, "invalid_zoom", _("“zoom” must be a whole number from 0 to %(max)s.", max=MAX_ZOOM)
         )
-    return int(raw)
+    return zoom
+
+
+def _geojson(document: dict):
+    response = jsonify(document)
+    response.mimetype = GEOJSON
+    return response
 
 
 @bp.get("/offices")
 def offices_collection():
     """Every active office as GeoJSON, optionally within a bounding box."""
+    args = _query(OFFICES_PARAMETERS)
     try:
-        req = parse_search(request.args, require_origin=False)
+        req = parse_search(
+            {k: args[k] for k in FILTER_PARAMETERS if k in args}, require_origin=False
+        )
     except BadParameter as error:
         raise _bad(error) from None
-    zoom = _parse_zoom(request.args.get("zoom", ""))
+    zoom = _parse_zoom(args.get("zoom", ""))
     sql = "FROM office o WHERE o.active"
     params: dict = {}
-    if request.args.get("bbox"):
-        west, south, east, north = _parse_bbox(request.args["bbox"])
+    if args.get("bbox"):
+        west, south, east, north = _parse_bbox(args["bbox"])
         sql += " AND o.lat BETWEEN :south AND :north"
         if west <= east:
             sql += " AND o.lon BETWEEN :west AND :east"
@@ -138,7 +196,7 @@ def offices_collection():
     now = clock.now()
     office_url = _office_urls()
     if zoom is not None:  # the overview map: clusters at low zoom (locator/mapviews)
-        return jsonify(
+        return _geojson(
             clustered_collection(
                 db.session,
                 sql,
@@ -163,14 +221,14 @@ def offices_collection():
                 "properties": office,
             }
         )
-    return jsonify({"type": "FeatureCollection", "features": features})
+    return _geojson({"type": "FeatureCollection", "features": features})
 
 
 @bp.get("/offices/<slug>")
 def office_detail(slug: str):
     if "\x00" in slug:  # PostgreSQL refuses NUL in text: a query would fail with a 500
         raise ApiError(404, "office_not_found", _("There is no such office."))
-    office = db.session.scalar(select(Office).where(Office.slug == slug[:200]))
+    office = db.session.scalar(select(Office).where(Office.slug == slug[:MAX_SLUG]))
     if office is None or not office.active:
         raise ApiError(404, "office_not_found", _("There is no such office."))
     return jsonify(office.to_dict(clock.now(), _office_url(office.slug)))
@@ -186,7 +244,8 @@ def chat():
 
 @bp.get("/openapi.json")
 def openapi():
-    return jsonify(openapi_document(request.host_url.rstrip("/") + "/api/v1"))
+    # SITE_URL, not the Host header: a client must not choose the server others are sent to.
+    return jsonify(openapi_document(current_app.config["SITE_URL"].rstrip("/") + "/api/v1"))
 
 
 @bp.route("/<path:anything>")

@@ -13,6 +13,7 @@ from locator.admin import bp as admin_bp
 from locator.extensions import db
 from locator.feedback import mail, services
 from locator.feedback.models import QUESTION_STATUSES, REPORT_STATUSES, ErrorReport, Question
+from locator.params import page_arg
 
 NAV.append(("admin.questions", _l("Questions")))
 NAV.append(("admin.reports", _l("Error reports")))
@@ -27,11 +28,6 @@ REPORT_STATUS_LABELS = {
 QUESTION_STATUS_LABELS = {"new": _l("waiting for an answer"), "answered": _l("answered")}
 
 
-def _page() -> int:
-    page = request.args.get("page", 1, type=int)
-    return page if page and page > 0 else 1
-
-
 @admin_bp.get("/questions")
 def questions():
     status = request.args.get("status", "")
@@ -43,7 +39,7 @@ def questions():
     )
     return render_template(
         "feedback/admin_questions.html",
-        page=db.paginate(query, page=_page(), per_page=PER_PAGE, error_out=False),
+        page=db.paginate(query, page=page_arg(), per_page=PER_PAGE, error_out=False),
         status=status,
         counts=counts,
         labels=QUESTION_STATUS_LABELS,
@@ -91,7 +87,7 @@ def reports():
     )
     return render_template(
         "feedback/admin_reports.html",
-        page=db.paginate(query, page=_page(), per_page=PER_PAGE, error_out=False),
+        page=db.paginate(query, page=page_arg(), per_page=PER_PAGE, error_out=False),
         status=status,
         office=office,
         counts=counts,

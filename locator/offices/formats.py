@@ -300,7 +300,7 @@ def read_csv(data: bytes) -> SourceFile:
                 )
             for name, value in zip(header, values, strict=False):
                 if name not in IGNORED_COLUMNS:
-                    row.raw[name] = value
+                    row.raw[name] = from_spreadsheet_cell(value)
             rows.append(row)
     except csv.Error as exc:
         if "field larger" in str(exc):
@@ -325,12 +325,35 @@ def read_csv(data: bytes) -> SourceFile:
 # --- reading GeoJSON ------------------------------------------------------------------
 
 
+# More digits than any float holds (1.8e308): no office value is that long, and Python
+# refuses to read an integer of more than 4,300 digits (ValueError, not a JSON error).
+MAX_JSON_DIGITS = 308
+
+
+class _LongNumber(ValueError):
+    def __init__(self, digits: str) -> None:
+        super().__init__("number too long")
+        self.digits = digits
+
+
+def _json_int(digits: str) -> int:
+    if len(digits) > MAX_JSON_DIGITS:
+        raise _LongNumber(digits)
+    return int(digits)
+
+
 def load_json(data: bytes) -> Any:
     text = decode_text(data)
     if not text.strip():
         raise FileProblem(1, N_("The file is empty."))
     try:
-        return json.loads(text)
+        return json.loads(text, parse_int=_json_int)
+    except _LongNumber as exc:
+        raise FileProblem(
+            text.count("\n", 0, max(text.find(exc.digits), 0)) + 1,
+            N_("The file holds a number with %(count)d digits; no value can be that long."),
+            count=len(exc.digits.lstrip("-")),
+        ) from None
     except json.JSONDecodeError as exc:
         raise FileProblem(
             exc.lineno,
@@ -750,6 +773,28 @@ def check_rows(
 # --- writing --------------------------------------------------------------------------
 
 
+# Spreadsheets run a cell that starts with one of these as a formula (CSV injection), and
+# read "+380…" as a number. The CSV we write is meant for spreadsheets: such a cell gets a
+# leading apostrophe, which a spreadsheet shows as "text, not a formula" (as the volunteer
+# export does, locator/volunteers/csvexport.py). So that export → import loses nothing, a
+# cell that really starts with an apostrophe gets one more, and the reader drops exactly
+# one apostrophe when one of these, or another apostrophe, follows it. lat and lon are
+# written by repr(float) and never need it.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_ESCAPED_START = (*FORMULA_START, "'")
+_NUMERIC_COLUMNS = ("lat", "lon")
+
+
+def spreadsheet_cell(text: str) -> str:
+    """`text` as a CSV cell no spreadsheet runs as a formula (see FORMULA_START)."""
+    return "'" + text if text.startswith(_ESCAPED_START) else text
+
+
+def from_spreadsheet_cell(cell: str) -> str:
+    """The text `spreadsheet_cell` was given; any other cell as it is."""
+    return cell[1:] if cell.startswith("'") and cell[1:].startswith(_ESCAPED_START) else cell
+
+
 def _csv_value(name: str, value: Any) -> str:
     if value is None:
         return ""
@@ -762,6 +807,11 @@ def _csv_value(name: str, value: Any) -> str:
     return str(value)
 
 
+def _csv_cell(name: str, value: Any) -> str:
+    text = _csv_value(name, value)
+    return text if name in _NUMERIC_COLUMNS else spreadsheet_cell(text)
+
+
 def write_csv(
     offices: Iterable[Mapping[str, Any]], out: TextIO, *, with_active: bool = False
 ) -> int:
@@ -771,7 +821,7 @@ def write_csv(
     writer.writerow(columns)
     count = 0
     for office in offices:
-        writer.writerow([_csv_value(name, office.get(name)) for name in columns])
+        writer.writerow([_csv_cell(name, office.get(name)) for name in columns])
         count += 1
     return count
 

@@ -18,9 +18,22 @@ from locator.models import CATEGORIES
 
 DEFAULT_LIMIT = 5
 MAX_RADIUS_KM = 20_040.0
-_LANGUAGE_CODE = re.compile(r"^(?:[a-z]{2,3}|sign)$")
-_TRUE = {"1", "true", "yes", "on"}
-_FALSE = {"0", "false", "no", "off", ""}
+MAX_NEAR = 300
+MAX_BBOX = 200
+MAX_SLUG = 200  # longer slugs are not looked up
+# The exact syntax each parameter accepts, which the OpenAPI document repeats (api/openapi.py):
+# a value a schema-following client sends is accepted, any other is refused, never guessed at.
+LANGUAGE_PATTERN = r"^(?:[a-z]{2,3}|sign)$"
+NUMBER_PATTERN = r"^-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?$"  # JSON's numbers
+TRUE_WORDS = ("1", "true", "yes", "on")
+FALSE_WORDS = ("0", "false", "no", "off", "")
+# A longitude from -180 to 180 and a latitude from -90 to 90 in plain decimal notation (what
+# Leaflet's toFixed() and GIS tools write): bbox=minlon,minlat,maxlon,maxlat (API /offices).
+LON_PATTERN = r"-?(?:180(?:\.0+)?|(?:1[0-7][0-9]|[1-9]?[0-9])(?:\.[0-9]+)?)"
+LAT_PATTERN = r"-?(?:90(?:\.0+)?|[1-8]?[0-9](?:\.[0-9]+)?)"
+BBOX_PATTERN = rf"^{LON_PATTERN},{LAT_PATTERN},{LON_PATTERN},{LAT_PATTERN}$"
+_LANGUAGE_CODE = re.compile(LANGUAGE_PATTERN)
+_NUMBER = re.compile(NUMBER_PATTERN)
 
 
 class BadParameter(ValueError):
@@ -58,16 +71,25 @@ class SearchResult:
     hits: list[Hit]
 
 
+def whole_number_value(raw: str, low: int, high: int) -> int | None:
+    """`raw` as an int from `low` to `high`, written as any JSON number with no fraction
+    ("5", "5.0", "5e0": JSON Schema's integers), else None."""
+    if not _NUMBER.fullmatch(raw):
+        return None
+    value = float(raw)
+    return int(value) if value.is_integer() and low <= value <= high else None
+
+
 def _number(args: Mapping[str, str], name: str, low: float, high: float) -> float | None:
-    raw = args.get(name, "").strip()
+    raw = args.get(name, "")
     if raw == "":
         return None
-    try:
-        value = float(raw)
-    except ValueError:
-        raise BadParameter(
-            name, "invalid_number", _l("“%(name)s” must be a number.", name=name)
-        ) from None
+    # JSON's numbers only: float() would also take " 5", "1_0" and other scripts' digits;
+    # "nan" and "inf" are numbers outside any range.
+    finite = _NUMBER.fullmatch(raw) is not None
+    if not finite and raw.strip().lower().lstrip("+-") not in ("nan", "inf", "infinity"):
+        raise BadParameter(name, "invalid_number", _l("“%(name)s” must be a number.", name=name))
+    value = float(raw) if finite else math.nan
     if not math.isfinite(value) or not low <= value <= high:
         raise BadParameter(
             name,
@@ -84,11 +106,11 @@ def parse_search(args: Mapping[str, str], *, require_origin: bool = True) -> Sea
         raise BadParameter(
             "near", "invalid_text", _l("The place contains characters we cannot read.")
         )
-    near = " ".join(near.split())
-    if len(near) > 300:
+    if len(near) > MAX_NEAR:
         raise BadParameter(
             "near", "too_long", _l("The place is too long (at most 300 characters).")
         )
+    near = " ".join(near.split())
     lat = _number(args, "lat", -90, 90)
     lon = _number(args, "lon", -180, 180)
     if (lat is None) != (lon is None):
@@ -101,27 +123,28 @@ def parse_search(args: Mapping[str, str], *, require_origin: bool = True) -> Sea
     limit_raw = args.get("limit", "").strip()
     limit = DEFAULT_LIMIT
     if limit_raw:
-        if not limit_raw.isdigit() or not 1 <= int(limit_raw) <= MAX_LIMIT:
+        number = whole_number_value(limit_raw, 1, MAX_LIMIT)
+        if number is None:
             raise BadParameter(
                 "limit",
                 "out_of_range",
                 _l("“limit” must be a whole number from 1 to %(max)s.", max=MAX_LIMIT),
             )
-        limit = int(limit_raw)
+        limit = number
     radius = _number(args, "radius_km", 0, MAX_RADIUS_KM)
     if radius is not None and radius <= 0:
         raise BadParameter("radius_km", "out_of_range", _l("The radius must be more than 0 km."))
 
-    category = args.get("category", "").strip() or None
+    category = args.get("category", "") or None
     if category is not None and category not in CATEGORIES:
         raise BadParameter("category", "unknown_category", _l("Unknown category."))
-    language = args.get("language", "").strip().lower() or None
-    if language is not None and not _LANGUAGE_CODE.match(language):
+    language = args.get("language", "") or None
+    if language is not None and not _LANGUAGE_CODE.fullmatch(language):
         raise BadParameter("language", "unknown_language", _l("Unknown language code."))
-    open_raw = args.get("open_now", "").strip().lower()
-    if open_raw not in _TRUE | _FALSE:
+    open_raw = args.get("open_now", "")
+    if open_raw not in TRUE_WORDS + FALSE_WORDS:
         raise BadParameter("open_now", "invalid_boolean", _l("“open_now” must be true or false."))
-    filters = Filters(category=category, language=language, open_now=open_raw in _TRUE)
+    filters = Filters(category=category, language=language, open_now=open_raw in TRUE_WORDS)
     return SearchRequest(
         near=near or None, lat=lat, lon=lon, limit=limit, radius_km=radius, filters=filters
     )

@@ -11,6 +11,7 @@ from locator import geo
 from locator.admin import NAV
 from locator.admin import bp as admin_bp
 from locator.extensions import db
+from locator.params import page_arg
 from locator.statements.forms import StatementForm, tag_list
 from locator.statements.models import Statement
 from locator.statements.parsing import slugify
@@ -27,9 +28,8 @@ PER_PAGE = 30
 
 @admin_bp.get("/statements")
 def statements():
-    page = request.args.get("page", 1, type=int)
     query = select(Statement).order_by(Statement.published.desc(), Statement.id.desc())
-    pagination = db.paginate(query, page=max(page, 1), per_page=PER_PAGE, error_out=False)
+    pagination = db.paginate(query, page=page_arg(), per_page=PER_PAGE, error_out=False)
     return render_template("statements/admin_list.html", page=pagination)
 
 

