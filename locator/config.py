@@ -42,6 +42,7 @@ def from_environment(instance_path: str) -> dict:
     return {
         "SECRET_KEY": env("SECRET_KEY") or None,
         "SQLALCHEMY_DATABASE_URI": database_url(env("DATABASE_URL") or f"sqlite:///{sqlite_path}"),
+        "DATABASE_CONNECT_TIMEOUT": _int("DATABASE_CONNECT_TIMEOUT", 5),  # seconds, PostgreSQL
         "SITE_URL": env("SITE_URL", "http://127.0.0.1:5000").rstrip("/"),
         "SITE_NAME": env("SITE_NAME", ""),
         # Behind a load balancer: how many proxies set X-Forwarded-For/-Proto (0: none).
