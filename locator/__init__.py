@@ -19,13 +19,14 @@ from locator import (
     mapviews,
     offices,
     poster,
+    ratelimit,
     security,
     statements,
     templating,
     volunteers,
 )
 from locator.clock import system_now
-from locator.extensions import babel, csrf, db, limiter, login_manager
+from locator.extensions import babel, csrf, db, login_manager
 from locator.geo.service import make_service
 
 
@@ -67,7 +68,7 @@ def init_extensions(app: Flask) -> None:
     db.init_app(app)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale)
-    limiter.init_app(app)
+    ratelimit.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "admin.login"
     login_manager.login_message = None

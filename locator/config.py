@@ -83,6 +83,8 @@ def from_environment(instance_path: str) -> dict:
         "SUPPORT_LINKS": env("SUPPORT_LINKS", ""),  # "Label|https://…;;Label|https://…"
         # Rate limits (Flask-Limiter's names); shared through Redis when it is configured
         "REDIS_URL": redis_url,
+        # Seconds per Redis connect or command; when Redis is down each process counts alone.
+        "REDIS_TIMEOUT": _float("REDIS_TIMEOUT", 0.5),
         "RATELIMIT_ENABLED": _bool("RATELIMIT_ENABLED", True),
         "RATELIMIT_STORAGE_URI": env("RATELIMIT_STORAGE_URI") or redis_url or "memory://",
         "RATELIMIT_HEADERS_ENABLED": True,

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import logging
-import socket
 import threading
 import time
 from collections import Counter
@@ -22,14 +21,14 @@ import psycopg
 import pytest
 from flask import request_finished
 from sqlalchemy import select
-from werkzeug.serving import make_server
 
 from locator import create_app
 from locator.extensions import db
 from locator.models import Office
 from locator.volunteers.models import Volunteer
+from tests.fault_servers import silent_server
 from tests.gunicorn_server import Client, free_port, serve
-from tests.live_server import close_on_drop
+from tests.live_server import serving
 from tests.pg_cluster import create_cluster
 from tests.volunteers_helpers import (
     ADMIN_EMAIL,
@@ -143,55 +142,19 @@ def test_forms_sent_while_the_database_is_down_say_so(app_config, closed_port_ur
 @pytest.fixture
 def silent_database():
     """A "PostgreSQL server" that accepts connections and never says a word."""
-    listener = socket.socket()
-    listener.bind(("127.0.0.1", 0))
-    listener.listen(16)
-    accepted: list[socket.socket] = []
-    stop = threading.Event()
-
-    def accept() -> None:
-        listener.settimeout(0.2)
-        while not stop.is_set():
-            try:
-                accepted.append(listener.accept()[0])
-            except TimeoutError:
-                continue
-
-    thread = threading.Thread(target=accept, daemon=True)
-    thread.start()
-    yield listener.getsockname()[1]
-    stop.set()
-    thread.join(5)
-    for conn in accepted:
-        conn.close()
-    listener.close()
-
-
-def live(app):
-    """The app behind werkzeug's threaded server; returns (port, stop)."""
-    port = free_port()
-    server = make_server("127.0.0.1", port, close_on_drop(app), threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-
-    def stop() -> None:
-        server.shutdown()
-        thread.join(5)
-        server.server_close()
-
-    return port, stop
+    with silent_server() as port:
+        yield port
 
 
 def test_a_database_that_never_answers_does_not_hold_the_worker(app_config, silent_database):
     """Without a connect timeout the request waits as long as TCP does (here: forever)."""
     url = f"postgresql+psycopg://postgres@127.0.0.1:{silent_database}/locator"
     app = broken_app(app_config, url, DATABASE_CONNECT_TIMEOUT=1)
-    port, stop = live(app)
     try:
-        response = Client(port, timeout=30).get("/api/v1/offices")
+        with serving(app) as port:
+            response = Client(port, timeout=30).get("/api/v1/offices")
         check_503(response.status, response.headers, response.body, "/api/v1/offices")
     finally:
-        stop()
         with app.app_context():
             db.engine.dispose()
 
@@ -221,22 +184,17 @@ def test_a_connection_cut_after_the_view_keeps_the_views_answer(
             cut.append(pid)
 
     app.config["TESTING"] = False  # as in production: nothing propagates to the server
-    request_finished.connect(cut_connection, app)
-    port, stop = live(app)
     caplog.set_level(logging.WARNING)
-    try:
+    with serving(app) as port:
         client = Client(port)
-        for path in ("/offices?lat=50.4501&lon=30.5234", "/api/v1/offices/kyiv-room"):
-            response = client.get(path)
-            assert response.status == 200, response.text[:300]
+        with request_finished.connected_to(cut_connection, app):
+            for path in ("/offices?lat=50.4501&lon=30.5234", "/api/v1/offices/kyiv-room"):
+                response = client.get(path)
+                assert response.status == 200, response.text[:300]
         assert len(cut) == 2
-        request_finished.disconnect(cut_connection, app)
         # The pool lets the dead connections go: the next requests are served as usual.
         assert client.get("/offices/kyiv-room").status == 200
         assert client.get("/healthz").status == 200
-    finally:
-        request_finished.disconnect(cut_connection, app)
-        stop()
     assert "database: closing the session failed: OperationalError" in caplog.text
     check_log_is_clean(caplog.text)
 
