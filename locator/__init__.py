@@ -22,13 +22,14 @@ from locator import (
     offices,
     params,
     poster,
+    ratelimit,
     security,
     statements,
     templating,
     volunteers,
 )
 from locator.clock import system_now
-from locator.extensions import babel, csrf, db, limiter, login_manager, migrate
+from locator.extensions import babel, csrf, db, login_manager, migrate
 from locator.geo.service import make_service
 
 
@@ -45,12 +46,15 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.config.from_mapping(overrides or {})
     if not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = config.instance_secret_key(app.instance_path)
+    engine_options = app.config["SQLALCHEMY_ENGINE_OPTIONS"]
     if str(app.config["SQLALCHEMY_DATABASE_URI"]).startswith("sqlite"):
         # A file never drops a connection: no ping before each request's first query.
-        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
-            **app.config["SQLALCHEMY_ENGINE_OPTIONS"],
-            "pool_pre_ping": False,
-        }
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {**engine_options, "pool_pre_ping": False}
+    elif str(app.config["SQLALCHEMY_DATABASE_URI"]).startswith("postgresql"):
+        # A database host that does not answer must not hold a worker until TCP gives up.
+        connect_args = {"connect_timeout": app.config["DATABASE_CONNECT_TIMEOUT"]}
+        connect_args.update(engine_options.get("connect_args", {}))
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {**engine_options, "connect_args": connect_args}
 
     if app.config["TRUSTED_PROXIES"]:
         hops = app.config["TRUSTED_PROXIES"]
@@ -59,6 +63,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.url_map.converters["int"] = params.IdConverter  # before any route is added
     register_blueprints(app)
     errors.register_error_handlers(app)
+    app.wsgi_app = errors.LastResort(app)  # type: ignore[method-assign]
     cli.register(app)
     return app
 
@@ -68,7 +73,7 @@ def init_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=str(config.ROOT / "migrations"))
     csrf.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale)
-    limiter.init_app(app)
+    ratelimit.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "admin.login"
     login_manager.login_message = None
@@ -104,6 +109,7 @@ def register_blueprints(app: Flask) -> None:
         try:
             db.session.execute(text("SELECT 1"))
         except SQLAlchemyError:
-            db.session.rollback()
-            return jsonify({"status": "error", "database": "error"}), 503
+            errors.discard_session()
+            headers = {"Retry-After": str(errors.RETRY_AFTER_SECONDS)}
+            return jsonify({"status": "error", "database": "error"}), 503, headers
         return jsonify({"status": "ok", "database": "ok"})

@@ -42,6 +42,7 @@ def from_environment(instance_path: str) -> dict:
     return {
         "SECRET_KEY": env("SECRET_KEY") or None,
         "SQLALCHEMY_DATABASE_URI": database_url(env("DATABASE_URL") or f"sqlite:///{sqlite_path}"),
+        "DATABASE_CONNECT_TIMEOUT": _int("DATABASE_CONNECT_TIMEOUT", 5),  # seconds, PostgreSQL
         "SITE_URL": env("SITE_URL", "http://127.0.0.1:5000").rstrip("/"),
         "SITE_NAME": env("SITE_NAME", ""),
         # Behind a load balancer: how many proxies set X-Forwarded-For/-Proto (0: none).
@@ -93,6 +94,8 @@ def from_environment(instance_path: str) -> dict:
         "SUPPORT_LINKS": env("SUPPORT_LINKS", ""),  # "Label|https://…;;Label|https://…"
         # Rate limits (Flask-Limiter's names); shared through Redis when it is configured
         "REDIS_URL": redis_url,
+        # Seconds per Redis connect or command; when Redis is down each process counts alone.
+        "REDIS_TIMEOUT": _float("REDIS_TIMEOUT", 0.5),
         "RATELIMIT_ENABLED": _bool("RATELIMIT_ENABLED", True),
         "RATELIMIT_STORAGE_URI": env("RATELIMIT_STORAGE_URI") or redis_url or "memory://",
         "RATELIMIT_HEADERS_ENABLED": True,

@@ -262,3 +262,17 @@ def _drop_spatial_index(_table, connection, **_kw) -> None:
 
 event.listen(Office.__table__, "after_create", _create_spatial_index)
 event.listen(Office.__table__, "before_drop", _drop_spatial_index)
+
+
+class FailedLogin(db.Model):
+    """A sign-in attempt that failed (or is being checked), counted for the sign-in limit.
+
+    Counted in the database so that the limit holds whichever server process answers. `key`
+    is an HMAC (keyed with SECRET_KEY) of the client's address and the e-mail tried: neither
+    is stored in clear. Rows older than the limit's window are deleted by the next attempt."""
+
+    __tablename__ = "failed_login"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)

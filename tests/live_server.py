@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
+import socket
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from werkzeug.serving import make_server
+
 
 def close_on_drop(app):
     """Make sure a response body is closed even when the browser drops the connection.
@@ -26,3 +33,20 @@ def close_on_drop(app):
         return chunks()
 
     return wsgi
+
+
+@contextmanager
+def serving(app) -> Iterator[int]:
+    """The app behind werkzeug's threaded server (`flask run`) on a free port; yields it."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    server = make_server("127.0.0.1", port, close_on_drop(app), threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield port
+    finally:
+        server.shutdown()
+        thread.join(5)
+        server.server_close()

@@ -6,7 +6,16 @@ import hmac
 from functools import cache
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_limiter.util import get_remote_address
@@ -15,6 +24,7 @@ from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from locator import clock
+from locator.admin import throttle
 from locator.admin.forms import LoginForm
 from locator.extensions import db, limiter, login_manager
 from locator.models import Office, User
@@ -82,24 +92,26 @@ def _safe_next(target: str | None) -> str:
     return target
 
 
-def _login_key() -> str:
-    """Per address and e-mail: guessing one coordinator's password is slowed down even
-    from many addresses' worth of attempts sharing one IP (and the other way round)."""
-    email = (request.form.get("email") or "").strip().lower()[:254]
-    return f"{get_remote_address()}|{email}"
-
-
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit("20 per minute", methods=["POST"])
-@limiter.limit("5 per minute", methods=["POST"], key_func=_login_key)
 def login():
     form = LoginForm()
     if form.validate_on_submit():
         email = form.email.data.strip().lower()
+        # Per address and e-mail, counted in the database (exact across server processes):
+        # one coordinator's password is not guessed from one place, and a crowd sharing an
+        # address does not lock the others out.
+        key = throttle.attempt_key(current_app.secret_key, get_remote_address(), email)
+        attempt = throttle.begin(db.session, key, clock.now())
+        if not attempt.allowed:
+            flash(_("Too many failed sign-ins. Please wait a minute and try again."), "error")
+            page = render_template("admin/login.html", form=form)
+            return page, 429, {"Retry-After": str(attempt.retry_after)}
         user = db.session.scalar(select(User).where(func.lower(User.email) == email))
         if user is None:
             check_password_hash(_dummy_hash(), form.password.data)
         elif user.is_active and user.check_password(form.password.data):
+            throttle.succeeded(db.session, key)
             session.clear()  # a fresh session on sign-in
             login_user(user)
             user.last_login_at = clock.now()

@@ -1,21 +1,27 @@
 """An online geocoder behind geopy (Nominatim by default), rate-limited to its terms.
 
 The rate limit is shared by every app server when Redis is configured (one slot per
-`min_delay` seconds, taken with SET NX PX), and per process otherwise. A request that
-cannot get a slot within the timeout gives up: the caller falls back to the gazetteer.
+`min_delay` seconds, taken with SET NX PX), and per process otherwise or while Redis cannot
+be reached. A request that cannot get a slot within the timeout gives up: the caller falls
+back to the gazetteer.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from urllib.parse import urlsplit
 
+import redis
 from geopy.adapters import URLLibAdapter
 from geopy.exc import GeopyError
 from geopy.geocoders import Nominatim
 
 from locator.geo.gazetteer import Place
+from locator.ratelimit import redis_client
+
+log = logging.getLogger(__name__)
 
 
 class GeocoderUnavailable(Exception):
@@ -60,14 +66,38 @@ class _LocalSlot:
 
 
 class _RedisSlot:
+    """The slot shared by every server through Redis. While Redis cannot be reached the
+    process keeps its own slot (at most one request per `min_delay` from each process),
+    says so in the log, and asks Redis again every RECHECK seconds."""
+
     KEY = "help-locator:geocoder-slot"
+    RECHECK = 30.0
 
-    def __init__(self, url: str) -> None:
-        import redis
-
-        self._redis = redis.Redis.from_url(url, socket_timeout=1.0)
+    def __init__(self, url: str, timeout: float) -> None:
+        self._redis = redis_client(url, timeout)
+        self._local = _LocalSlot()
+        self._down_until: float | None = None  # monotonic time of the next try, while down
 
     def wait(self, min_delay: float, budget: float) -> bool:
+        if self._down_until is not None and time.monotonic() < self._down_until:
+            return self._local.wait(min_delay, budget)
+        try:
+            granted = self._wait_shared(min_delay, budget)
+        except redis.RedisError as error:
+            if self._down_until is None:
+                log.warning(
+                    "Redis unreachable (%s): the geocoder's rate limit is kept per process "
+                    "until it is back",
+                    type(error).__name__,
+                )
+            self._down_until = time.monotonic() + self.RECHECK
+            return self._local.wait(min_delay, budget)
+        if self._down_until is not None:
+            log.warning("Redis is back: the geocoder's rate limit is shared again")
+            self._down_until = None
+        return granted
+
+    def _wait_shared(self, min_delay: float, budget: float) -> bool:
         deadline = time.monotonic() + budget
         while True:
             if self._redis.set(self.KEY, b"1", nx=True, px=max(1, int(min_delay * 1000))):
@@ -89,6 +119,7 @@ class OnlineGeocoder:
         min_delay: float = 1.0,
         countries: str = "",
         redis_url: str = "",
+        redis_timeout: float = 0.5,
     ) -> None:
         parts = urlsplit(url if "://" in url else f"https://{url}")
         self.name = "nominatim"
@@ -104,7 +135,7 @@ class OnlineGeocoder:
             # timed-out query twice, tripling the wait and asking outside the rate limit.
             adapter_factory=URLLibAdapter,
         )
-        self._slot = _RedisSlot(redis_url) if redis_url else _LocalSlot()
+        self._slot = _RedisSlot(redis_url, redis_timeout) if redis_url else _LocalSlot()
 
     def geocode(self, query: str, lang: str) -> Place | None:
         """The best match, None when the geocoder knows no such place."""
@@ -122,7 +153,7 @@ class OnlineGeocoder:
             raise
         except (GeopyError, OSError, ValueError) as exc:
             raise GeocoderUnavailable(type(exc).__name__) from exc
-        except Exception as exc:  # a redis outage must degrade too, never a 500
+        except Exception as exc:  # whatever else fails, the gazetteer's answer stands
             raise GeocoderUnavailable(type(exc).__name__) from exc
         if location is None:
             return None

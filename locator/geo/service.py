@@ -179,5 +179,6 @@ def make_service(config: dict, gazetteer: Gazetteer | None = None) -> GeoService
             min_delay=config["GEOCODER_MIN_DELAY"],
             countries=config["GEOCODER_COUNTRIES"],
             redis_url=config.get("REDIS_URL", ""),
+            redis_timeout=config.get("REDIS_TIMEOUT", 0.5),
         )
     return GeoService(online=online, cache_days=config["GEOCODER_CACHE_DAYS"], gazetteer=gazetteer)

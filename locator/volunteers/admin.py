@@ -19,12 +19,12 @@ from flask import (
     redirect,
     render_template,
     request,
-    stream_with_context,
     url_for,
 )
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 from wtforms.fields.choices import SelectChoice
 
 from locator.admin import NAV
@@ -156,14 +156,37 @@ class ReviewPages:
         return redirect(_back(self.endpoint), code=303)
 
     def csv_view(self):
-        rows = services.filtered(db.session, current_filter(self.model), self.model)
         stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M")
-        # The body is written after the view returns: keep the app context (and session).
-        body = stream_with_context(iter_csv(self.columns, rows))
+        body = StreamedRows(db.engine, self.columns, current_filter(self.model), self.model)
         response = Response(body, mimetype="text/csv")
         response.headers["Content-Disposition"] = f'attachment; filename="{self.slug}-{stamp}.csv"'
         response.headers["Cache-Control"] = "no-store"
         return response
+
+
+class StreamedRows:
+    """A CSV body that reads its rows through a database session of its own.
+
+    The server writes the body after the view has returned and the request's session is
+    gone, so the rows cannot come from that session. The query runs here, in the view: a
+    database failure answers 503 before anything is sent. The server's ``close()`` (after
+    the last byte, or when the client goes away) closes the session."""
+
+    def __init__(self, engine, columns: Sequence, criteria: services.Filter, model) -> None:
+        self._session = Session(engine)
+        try:
+            rows = services.filtered(self._session, criteria, model)
+        except BaseException:
+            self._session.close()
+            raise
+        self._chunks = iter_csv(columns, rows)
+
+    def __iter__(self):
+        return self._chunks
+
+    def close(self) -> None:
+        self._chunks.close()
+        self._session.close()
 
 
 def _volunteer_context() -> dict:
