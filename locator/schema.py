@@ -3,9 +3,9 @@ database to the shape of the models.
 
 `flask init-db` and `flask db upgrade` run them; nothing runs them when the app starts
 (several app servers start at once: a deployment upgrades once, before starting them).
-A database made by `db.create_all()` before there were migrations (tables, no
-`alembic_version`) is recorded as being at the baseline, which is the schema create_all made,
-and upgraded from there: its rows stay.
+A database made by `db.create_all()` (tables, no `alembic_version`) is recorded at the newest
+revision when it already has the models' shape, else at the baseline — the schema create_all
+made before there were migrations — and upgraded from there: its rows stay.
 """
 
 from __future__ import annotations
@@ -48,16 +48,25 @@ def include_name(name: str | None, type_: str, _parent_names: dict) -> bool:
     return not any(name == n or name.startswith(f"{n}_") for n in SPATIAL_NAMES)
 
 
-def adopt_unversioned(connection: Connection, script: ScriptDirectory) -> bool:
-    """A database made by create_all before the migrations: record it at the baseline.
+def adopt_unversioned(connection: Connection, script: ScriptDirectory) -> str | None:
+    """A database made by create_all, with no migration history: record it at the newest
+    revision when it already has the models' shape (create_all of today's code), else at the
+    baseline (create_all of the code before the migrations), to be upgraded from there.
 
-    Returns True when it did. Commits, so that the migrations start on a clean connection."""
+    Returns the revision it recorded (None: nothing to adopt). Commits, so that the
+    migrations start on a clean connection."""
     tables = set(inspect(connection).get_table_names())
-    adopted = VERSION_TABLE not in tables and "office" in tables
-    if adopted:
-        MigrationContext.configure(connection).stamp(script, BASELINE)
+    revision = None
+    if VERSION_TABLE not in tables and "office" in tables:
+        context = MigrationContext.configure(
+            connection, opts={"include_name": include_name, "compare_type": True}
+        )
+        import_all_models()
+        current = not compare_metadata(context, db.metadata)
+        revision = "heads" if current else BASELINE
+        MigrationContext.configure(connection).stamp(script, revision)
     connection.commit()
-    return adopted
+    return revision
 
 
 def _script() -> ScriptDirectory:

@@ -288,6 +288,24 @@ def test_a_database_made_by_create_all_is_upgraded_and_keeps_its_rows(empty_app)
     assert schema_dump() == shape
 
 
+def test_a_database_made_by_todays_create_all_is_recorded_at_the_head(empty_app):
+    """create_all of the current models (a test fixture, an app that ran it) already has every
+    revision's tables: it is recorded at the head, not replayed from the baseline."""
+    app = empty_app
+    db.create_all()
+    add_rows()
+    runner = app.test_cli_runner()
+
+    result = runner.invoke(
+        args=["create-admin", "c@example.org", "--password-stdin"], input="a long enough password\n"
+    )
+
+    assert result.exit_code == 0, result.output
+    assert "recorded at the newest revision; its rows are kept" in result.output
+    assert version() == [HEAD]
+    assert nearest_slugs(app.test_client())[:2] == ["kyiv-podil", "lviv-centre"]
+
+
 def test_db_upgrade_does_what_init_db_does(empty_app):
     app = empty_app
     old_database()
