@@ -11,8 +11,10 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from locator import (
     admin,
     api,
+    assets,
     cli,
     config,
+    delivery,
     errors,
     feedback,
     i18n,
@@ -33,7 +35,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     app = Flask(
         __name__,
         template_folder=config.ROOT / "templates",
-        static_folder=config.ROOT / "static",
+        static_folder=(overrides or {}).get("STATIC_FOLDER") or config.ROOT / "static",
         instance_path=str((overrides or {}).get("INSTANCE_PATH") or config.ROOT / "instance"),
         instance_relative_config=True,
     )
@@ -51,7 +53,7 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     if app.config["TRUSTED_PROXIES"]:
         hops = app.config["TRUSTED_PROXIES"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_prefix=hops)
     init_extensions(app)
     register_blueprints(app)
     errors.register_error_handlers(app)
@@ -60,6 +62,8 @@ def create_app(overrides: dict | None = None) -> Flask:
 
 
 def init_extensions(app: Flask) -> None:
+    delivery.init_app(app)  # first: its after-request hook then runs last
+    assets.init_app(app)
     db.init_app(app)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale)

@@ -27,8 +27,11 @@ def test_map_page_loads_only_local_assets_and_no_office_data(client, make_office
     html = response.get_data(as_text=True)
     assert response.status_code == 200
     assert hosts(html) == set()
-    assert "/static/vendor/leaflet/leaflet.js" in html
-    assert "/static/vendor/leaflet.markercluster/leaflet.markercluster.js" in html
+    # Under the static files' content version (locator/assets.py).
+    assert re.search(r"/static/[0-9a-f]{12}/vendor/leaflet/leaflet\.js", html)
+    assert re.search(
+        r"/static/[0-9a-f]{12}/vendor/leaflet\.markercluster/leaflet\.markercluster\.js", html
+    )
     assert "Офіс на мапі" not in html
     assert map_config(html)["dataUrl"] == "/api/v1/offices"
 
