@@ -20,6 +20,7 @@ from locator import (
     i18n,
     mapviews,
     offices,
+    offline,
     poster,
     security,
     statements,
@@ -89,6 +90,7 @@ def register_blueprints(app: Flask) -> None:
         statements.bp,
         feedback.bp,
         admin.bp,
+        offline.bp,
     ):
         app.register_blueprint(blueprint)
 
