@@ -30,7 +30,15 @@
   // ---- the service worker ---------------------------------------------------------
   if ("serviceWorker" in navigator && script.getAttribute("data-sw")) {
     window.addEventListener("load", function () {
+      var controlled = !!navigator.serviceWorker.controller;
       navigator.serviceWorker.register(script.getAttribute("data-sw"), { scope: root })
+        .then(function () { return navigator.serviceWorker.ready; })
+        .then(function (registration) {
+          // This page came before the worker: have it saved like the pages after it.
+          if (!controlled && registration.active) {
+            registration.active.postMessage({ type: "save-page", url: window.location.href });
+          }
+        })
         .catch(function () { /* the site works without it */ });
     });
   }
@@ -345,7 +353,7 @@
       }
       if (!keep) return;
       var current = drafts();
-      current[key] = { values: snapshot(form), sent: true };
+      current[key] = { values: snapshot(form), sent: Date.now(), action: form.action };
       keepDrafts(current);
     }, true);
     window.addEventListener("online", onConnection);
@@ -353,14 +361,31 @@
     onConnection();
   }
 
-  function forgetSentDrafts(forms) {
-    // A form that was sent and is not on this page again was accepted: drop its draft.
-    var current = drafts();
-    var here = forms.map(draftKey);
-    Object.keys(current).forEach(function (key) {
-      if (current[key].sent && here.indexOf(key) === -1) delete current[key];
-    });
-    keepDrafts(current);
+  function failedPosts() {
+    // Forms the service worker could not send (templates/offline/sw.js, notSent).
+    if (!window.caches) return Promise.resolve([]);
+    return window.caches.open("locator:" + root + ":meta")
+      .then(function (cache) { return cache.match(new URL(root + "__failed-posts", window.location.href).href); })
+      .then(function (response) { return response ? response.json() : []; });
+  }
+
+  function settleSentDrafts(then) {
+    // A draft that was sent reached the server unless the worker said it could not be
+    // sent: drop it (the server has it, or shows the form again with what it got).
+    var before = drafts();
+    var sent = Object.keys(before).filter(function (key) { return before[key].sent; });
+    if (!sent.length) { then(); return; }
+    failedPosts().catch(function () { return []; }).then(function (failed) {
+      var current = drafts();
+      sent.forEach(function (key) {
+        var draft = current[key];
+        if (!draft) return;
+        var notSent = failed.some(function (f) { return f.url === draft.action && f.at >= draft.sent; });
+        if (notSent) draft.sent = false;
+        else delete current[key];
+      });
+      keepDrafts(current);
+    }).then(then, then);
   }
 
   function start() {
@@ -371,10 +396,7 @@
     var forms = Array.prototype.filter.call(document.querySelectorAll("form"), function (form) {
       return (form.getAttribute("method") || "get").toLowerCase() === "post";
     });
-    try {
-      forgetSentDrafts(forms);
-    } catch (error) { /* sessionStorage off */ }
-    forms.forEach(setupForm);
+    settleSentDrafts(function () { forms.forEach(setupForm); });
   }
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);

@@ -71,6 +71,21 @@ self.addEventListener("fetch", function (event) {
   }
 });
 
+// The page that installed the worker was loaded before the worker controlled it: it
+// asks to be saved too (static/js/offline.js). The HTTP cache answers, or a 304.
+self.addEventListener("message", function (event) {
+  const data = event.data || {};
+  if (data.type !== "save-page" || typeof data.url !== "string") return;
+  const url = new URL(data.url, self.location.href);
+  if (url.origin !== self.location.origin || !url.pathname.startsWith(ROOT)) return;
+  if (startsWithAny(url.pathname, SETTINGS.private) || startsWithAny(url.pathname, SETTINGS.notStored)) return;
+  if (url.pathname.startsWith(SETTINGS.static)) return;
+  event.waitUntil((async function () {
+    const response = await fetch(url.href, { credentials: "same-origin" });
+    if (storable(response)) await store(await caches.open(PAGES), url, response);
+  })().catch(function () { /* offline again: nothing to save */ }));
+});
+
 // ---- static files -------------------------------------------------------------------
 
 async function staticFile(request, url) {
@@ -234,7 +249,17 @@ function escapeHtml(text) {
   });
 }
 
+async function rememberNotSent(url) {
+  // The page's script keeps the draft of a form the worker could not send.
+  const cache = await caches.open(PREFIX + "meta");
+  const key = new URL(ROOT + "__failed-posts", self.location.href).href;
+  const old = await cache.match(key);
+  const list = (old ? await old.json() : []).concat([{ url: url, at: Date.now() }]).slice(-10);
+  await cache.put(key, new Response(JSON.stringify(list), { headers: { "Content-Type": "application/json" } }));
+}
+
 async function notSent(request) {
+  await rememberNotSent(request.url);
   const lang = await lastLanguage(await caches.open(PAGES), new URL(request.referrer || request.url));
   const text = SETTINGS.texts[lang];
   const back = request.referrer && new URL(request.referrer).origin === self.location.origin
