@@ -62,7 +62,11 @@ def test_a_first_visit_stays_within_its_budget(browser, live_url, path, budget):
     print(f"\n{path}: {total / KB:.1f} KB in {len(responses)} responses\n{describe(responses)}")
     assert total <= budget, describe(responses)
     # Text travels compressed (brotli: Chromium asks for it even on plain http to loopback).
-    text = [r for r in responses if re.match(r"text/|application/(json|javascript|geo\+json)", r["type"])]
+    text = [
+        r
+        for r in responses
+        if re.match(r"text/|application/(json|javascript|geo\+json)", r["type"])
+    ]
     assert text and all(r["encoding"] == "br" for r in text if r["bytes"] > 1200), describe(text)
 
 

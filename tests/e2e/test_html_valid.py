@@ -93,7 +93,9 @@ def test_every_public_page_is_valid_html(live_app, live_url, tmp_path):
     for lang in LANGS:
         for path in [*PAGES, *statement_pages(live_url)]:
             separator = "&" if "?" in path else "?"
-            pages[f"{path}{separator}lang={lang}"] = fetch(f"{live_url}{path}{separator}lang={lang}")
+            pages[f"{path}{separator}lang={lang}"] = fetch(
+                f"{live_url}{path}{separator}lang={lang}"
+            )
         for path in FORMS:
             pages[f"POST {path} ({lang})"] = sent_empty(live_app, path, lang)
         # The copy the service worker keeps shows its "saved …" line.
