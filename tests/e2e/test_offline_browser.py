@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import shutil
 import threading
-import time
 from datetime import UTC, datetime
 from urllib.parse import quote
 
@@ -19,34 +18,10 @@ from locator.config import ROOT
 from locator.extensions import db
 from locator.feedback.models import Question
 from locator.models import Office
+from tests.e2e.offline_helpers import PAGES, controlled, until, wait_saved
 from tests.live_server import close_on_drop
 
-PAGES = "locator:/:pages"
 KYIV = "/offices?near=" + quote("Київ")
-
-
-def until(page, script: str, arg=None, timeout: float = 15.0):
-    """Poll `script` in the page until it is truthy (wait_for_function compiles its
-    predicate with eval, which the site's Content-Security-Policy rightly refuses)."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = page.evaluate(script, arg)
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"never true: {script}")
-        page.wait_for_timeout(100)
-
-
-def controlled(page) -> None:
-    """Wait until the service worker controls the page (installed, shell cached)."""
-    until(page, "() => navigator.serviceWorker.controller !== null")
-
-
-def wait_saved(page, url: str) -> None:
-    until(
-        page, "async ([name, url]) => !!(await (await caches.open(name)).match(url))", [PAGES, url]
-    )
 
 
 def saved_urls(page) -> list[str]:
