@@ -215,6 +215,7 @@ def deployment(live_app, tmp_path):
 
     yield f"http://127.0.0.1:{server.server_port}", deploy
     server.shutdown()
+    server.server_close()
 
 
 def shell_caches(page) -> list[str]:
