@@ -183,7 +183,7 @@ def chat():
 
 @bp.get("/openapi.json")
 def openapi():
-    return jsonify(openapi_document(request.host_url.rstrip("/") + "/api/v1"))
+    return jsonify(openapi_document(request.url_root.rstrip("/") + "/api/v1"))
 
 
 @bp.route("/<path:anything>")
