@@ -172,7 +172,8 @@ def serve_static(filename: str):
         abort(404)
     current_version = assets.version(name)
     fixed = version is not None and version in (current_version, assets.site_version())
-    encoding = preferred_encoding() if _compressible(path) else None
+    compressible = _compressible(path)
+    encoding = preferred_encoding() if compressible else None
     if encoding:
         data = assets.compressed(name, current_version, encoding)
         response = Response(data, mimetype=mimetypes.guess_type(path.name)[0])
@@ -181,7 +182,7 @@ def serve_static(filename: str):
     else:
         response = send_file(path, conditional=False, etag=False, max_age=None)
         response.set_etag(current_version)
-    if _compressible(path):
+    if compressible:
         response.vary.add("Accept-Encoding")
     response.headers["Cache-Control"] = IMMUTABLE if fixed else REVALIDATE
     response.make_conditional(request)

@@ -92,8 +92,11 @@ def cache_policy(response):
         if "Cache-Control" not in response.headers and is_private_path(request.path):
             response.headers["Cache-Control"] = PRIVATE
         return response
-    if is_private_path(request.path) or _showed_flashes():
+    if _showed_flashes():
         response.headers["Cache-Control"] = PRIVATE
+        return response
+    if is_private_path(request.path):
+        response.headers.setdefault("Cache-Control", PRIVATE)  # or the view's own no-store
         return response
     if "Cache-Control" in response.headers:
         return response  # the view decided
