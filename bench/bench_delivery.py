@@ -17,13 +17,16 @@ from bench.common import fmt, temp_dir
 REPEAT = 30
 
 
-def _samples(fn, repeat: int = REPEAT) -> list[float]:
-    fn()
-    out = []
-    for _ in range(repeat):
-        started = time.perf_counter()
+def _interleaved(variants: dict, repeat: int = REPEAT) -> dict[str, list[float]]:
+    """Each variant once per round, in turn: a busy machine slows them all alike."""
+    out: dict[str, list[float]] = {name: [] for name in variants}
+    for fn in variants.values():
         fn()
-        out.append(time.perf_counter() - started)
+    for _ in range(repeat):
+        for name, fn in variants.items():
+            started = time.perf_counter()
+            fn()
+            out[name].append(time.perf_counter() - started)
     return out
 
 
@@ -56,27 +59,26 @@ def run() -> None:
     for path in ("/", "/offices?near=Київ", "/offices/kyiv-podil-legal-aid"):
         print(f"{path}:")
         plain = client.get(path, headers={"Accept-Encoding": "identity"})
-        base_samples = _samples(
-            lambda p=path: client.get(p, headers={"Accept-Encoding": "identity"})
-        )
-        base = statistics.median(base_samples)
-        _line("baseline: no compression", base_samples, size=len(plain.get_data()))
-        for encoding in ("gzip", "br"):
-            sent = client.get(path, headers={"Accept-Encoding": encoding})
-            _line(
-                f"{encoding}",
-                _samples(lambda p=path, e=encoding: client.get(p, headers={"Accept-Encoding": e})),
-                base,
-                len(sent.get_data()),
-            )
         etag = plain.headers["ETag"]
-        again = client.get(path, headers={"If-None-Match": etag, "Accept-Encoding": "br"})
-        assert again.status_code == 304, again.status_code
-        _line(
-            "revalidated: 304 Not Modified",
-            _samples(lambda p=path, t=etag: client.get(p, headers={"If-None-Match": t})),
-            base,
+        assert client.get(path, headers={"If-None-Match": etag}).status_code == 304
+        sizes = {"identity": len(plain.get_data())}
+        for encoding in ("gzip", "br"):
+            sizes[encoding] = len(
+                client.get(path, headers={"Accept-Encoding": encoding}).get_data()
+            )
+        samples = _interleaved(
+            {
+                "identity": lambda p=path: client.get(p, headers={"Accept-Encoding": "identity"}),
+                "gzip": lambda p=path: client.get(p, headers={"Accept-Encoding": "gzip"}),
+                "br": lambda p=path: client.get(p, headers={"Accept-Encoding": "br"}),
+                "304": lambda p=path, t=etag: client.get(p, headers={"If-None-Match": t}),
+            }
         )
+        base = statistics.median(samples["identity"])
+        _line("baseline: no compression", samples["identity"], size=sizes["identity"])
+        _line("gzip", samples["gzip"], base, sizes["gzip"])
+        _line("br", samples["br"], base, sizes["br"])
+        _line("revalidated: 304 Not Modified", samples["304"], base)
 
     print("Static file (vendor/leaflet/leaflet.js):")
     folder = app.static_folder
@@ -88,19 +90,20 @@ def run() -> None:
     bare_app = Flask("bare", static_folder=folder)  # Flask's own static view
     bare_client = bare_app.test_client()
     bare_size = len(bare_client.get("/static/vendor/leaflet/leaflet.js").get_data())
-    bare_samples = _samples(lambda: bare_client.get("/static/vendor/leaflet/leaflet.js").close())
-    _line("baseline: a bare Flask app, no compression", bare_samples, size=bare_size)
-    base = statistics.median(bare_samples)
     started = time.perf_counter()
     client.get(url, headers={"Accept-Encoding": "br"})
-    print(
-        f"  {'(first brotli-11 compression, once per file)':44s} {fmt(time.perf_counter() - started):>16s}"
+    first = time.perf_counter() - started
+    client.get(url, headers={"Accept-Encoding": "gzip"})
+    samples = _interleaved(
+        {
+            "bare": lambda: bare_client.get("/static/vendor/leaflet/leaflet.js").close(),
+            "gzip": lambda: client.get(url, headers={"Accept-Encoding": "gzip"}),
+            "br": lambda: client.get(url, headers={"Accept-Encoding": "br"}),
+        }
     )
+    base = statistics.median(samples["bare"])
+    _line("baseline: a bare Flask app, no compression", samples["bare"], size=bare_size)
+    print(f"  {'(the first brotli-11 compression, once a file)':44s} {fmt(first):>16s}")
     for encoding in ("gzip", "br"):
-        sent = client.get(url, headers={"Accept-Encoding": encoding})
-        _line(
-            f"{encoding} (kept in memory)",
-            _samples(lambda e=encoding: client.get(url, headers={"Accept-Encoding": e})),
-            base,
-            len(sent.get_data()),
-        )
+        size = len(client.get(url, headers={"Accept-Encoding": encoding}).get_data())
+        _line(f"{encoding} (kept in memory)", samples[encoding], base, size)
