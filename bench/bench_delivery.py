@@ -91,8 +91,11 @@ def run() -> None:
     bare_client = bare_app.test_client()
     bare_size = len(bare_client.get("/static/vendor/leaflet/leaflet.js").get_data())
     started = time.perf_counter()
-    client.get(url, headers={"Accept-Encoding": "br"})
+    client.get(url, headers={"Accept-Encoding": "br"})  # brotli 5 now, 11 in a thread
     first = time.perf_counter() - started
+    while client.get(url, headers={"Accept-Encoding": "br"}).headers["ETag"].endswith('br5"'):
+        time.sleep(0.05)
+    best = time.perf_counter() - started
     client.get(url, headers={"Accept-Encoding": "gzip"})
     samples = _interleaved(
         {
@@ -103,7 +106,8 @@ def run() -> None:
     )
     base = statistics.median(samples["bare"])
     _line("baseline: a bare Flask app, no compression", samples["bare"], size=bare_size)
-    print(f"  {'(the first brotli-11 compression, once a file)':44s} {fmt(first):>16s}")
+    print(f"  {'the first request (brotli 5; 11 starts aside)':44s} {fmt(first):>16s}")
+    print(f"  {'brotli 11 kept, once a file version, after':44s} {fmt(best):>16s}")
     for encoding in ("gzip", "br"):
         size = len(client.get(url, headers={"Accept-Encoding": encoding}).get_data())
         _line(f"{encoding} (kept in memory)", samples[encoding], base, size)

@@ -13,8 +13,9 @@ year-long promise about bytes it does not name; so does a request without a vers
 
 Text files are sent compressed with brotli (best quality) or gzip, chosen by the
 request's Accept-Encoding; each variant is computed once per file version and kept in
-memory and under `instance/static-cache/`, so no request pays for brotli's best quality
-twice and several workers share the work.
+memory and under `instance/static-cache/`, so several workers share the work. No request
+waits for brotli's best quality: it is computed in a thread while the first requests get
+quality 5.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ import mimetypes
 import os
 import re
 import tempfile
+import threading
 from pathlib import Path
 
 import brotli
@@ -66,6 +68,8 @@ class Assets:
         self._versions: dict[str, tuple[tuple[int, int], str]] = {}
         self._site: str | None = None
         self._compressed: dict[tuple[str, str], bytes] = {}
+        self._pending: set[tuple[str, str]] = set()
+        self._lock = threading.Lock()
 
     def path(self, filename: str) -> Path | None:
         joined = safe_join(str(self.folder), filename)
@@ -107,23 +111,42 @@ class Assets:
         version = self.version(filename) if filename else self.site_version(fresh=fresh)
         return f"{version}/{filename}" if version else filename
 
-    def compressed(self, filename: str, version: str, encoding: str) -> bytes:
+    def compressed(self, filename: str, version: str, encoding: str) -> tuple[bytes, str]:
+        """The file compressed, and a tag for its ETag.
+
+        gzip (level 9, milliseconds) is computed at once. Brotli's best quality takes a
+        second or more for the larger files, so the first request for a version starts
+        it in a thread (once, however many ask) and gets a quick quality-5 answer; every
+        later one gets the kept result."""
         key = (f"{version}/{filename}", encoding)
         if key in self._compressed:
-            return self._compressed[key]
+            return self._compressed[key], encoding
         stored = self._cache_file(filename, version, encoding)
         if stored is not None and stored.is_file():
-            data = stored.read_bytes()
-        else:
-            raw = self.path(filename).read_bytes()  # type: ignore[union-attr]
-            if encoding == "br":
-                data = brotli.compress(raw, quality=11)
-            else:
-                data = gzip.compress(raw, compresslevel=9, mtime=0)
-            if stored is not None:
-                _write_atomically(stored, data)
+            self._compressed[key] = stored.read_bytes()
+            return self._compressed[key], encoding
+        raw = self.path(filename).read_bytes()  # type: ignore[union-attr]
+        if encoding != "br":
+            self._keep(key, gzip.compress(raw, compresslevel=9, mtime=0), stored)
+            return self._compressed[key], encoding
+        with self._lock:
+            start = key not in self._pending
+            self._pending.add(key)
+        if start:
+            threading.Thread(target=self._best, args=(key, raw, stored), daemon=True).start()
+        return brotli.compress(raw, quality=5), "br5"
+
+    def _best(self, key: tuple[str, str], raw: bytes, stored: Path | None) -> None:
+        try:
+            self._keep(key, brotli.compress(raw, quality=11), stored)
+        finally:
+            with self._lock:
+                self._pending.discard(key)
+
+    def _keep(self, key: tuple[str, str], data: bytes, stored: Path | None) -> None:
         self._compressed[key] = data
-        return data
+        if stored is not None:
+            _write_atomically(stored, data)
 
     def _cache_file(self, filename: str, version: str, encoding: str) -> Path | None:
         if self.cache_dir is None:
@@ -175,10 +198,10 @@ def serve_static(filename: str):
     compressible = _compressible(path)
     encoding = preferred_encoding() if compressible else None
     if encoding:
-        data = assets.compressed(name, current_version, encoding)
+        data, tag = assets.compressed(name, current_version, encoding)
         response = Response(data, mimetype=mimetypes.guess_type(path.name)[0])
         response.headers["Content-Encoding"] = encoding
-        response.set_etag(f"{current_version}-{encoding}")
+        response.set_etag(f"{current_version}-{tag}")
     else:
         response = send_file(path, conditional=False, etag=False, max_age=None)
         response.set_etag(current_version)
