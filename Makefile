@@ -7,7 +7,7 @@ FLASK   = $(VENV)/bin/flask --app wsgi
 STAMP   = $(VENV)/.installed
 PG_ADMIN ?= postgresql://postgres@127.0.0.1:5432/test
 
-.PHONY: screenshot install setup db run dev test test-sqlite test-pg test-e2e lint format bench translations compile vendor clean poster-png
+.PHONY: screenshot install setup db run dev test test-sqlite test-pg test-e2e lint format bench translations compile vendor clean poster-png node-tools
 
 install: $(STAMP) compile
 
@@ -47,8 +47,17 @@ test-sqlite:
 test-pg:
 	LOCATOR_TEST_DB=postgresql LOCATOR_TEST_PG_ADMIN=$(PG_ADMIN) $(PY) -m pytest -q -p no:cacheprovider --ignore=tests/e2e
 
-test-e2e:
+test-e2e: node-tools
 	$(PY) -m pytest -q -p no:cacheprovider tests/e2e
+
+## The browser suite's tools from npm, pinned in package-lock.json: vnu-jar (the W3C
+## HTML checker, needs java) and Lighthouse. Front-end assets are `make vendor`'s.
+NODE_STAMP = node_modules/.installed
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	touch $(NODE_STAMP)
+
+node-tools: $(NODE_STAMP)
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -12,8 +12,10 @@ from locator import (
     admin,
     api,
     chat,
+    assets,
     cli,
     config,
+    delivery,
     errors,
     feedback,
     i18n,
@@ -21,6 +23,7 @@ from locator import (
     mapviews,
     offices,
     params,
+    offline,
     poster,
     ratelimit,
     security,
@@ -37,7 +40,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     app = security.SiteFlask(
         __name__,
         template_folder=config.ROOT / "templates",
-        static_folder=config.ROOT / "static",
+        static_folder=(overrides or {}).get("STATIC_FOLDER") or config.ROOT / "static",
         instance_path=str((overrides or {}).get("INSTANCE_PATH") or config.ROOT / "instance"),
         instance_relative_config=True,
     )
@@ -58,7 +61,7 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     if app.config["TRUSTED_PROXIES"]:
         hops = app.config["TRUSTED_PROXIES"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_prefix=hops)
     init_extensions(app)
     app.url_map.converters["int"] = params.IdConverter  # before any route is added
     register_blueprints(app)
@@ -69,6 +72,8 @@ def create_app(overrides: dict | None = None) -> Flask:
 
 
 def init_extensions(app: Flask) -> None:
+    delivery.init_app(app)  # first: its after-request hook then runs last
+    assets.init_app(app)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(config.ROOT / "migrations"))
     csrf.init_app(app)
@@ -97,6 +102,7 @@ def register_blueprints(app: Flask) -> None:
         feedback.bp,
         chat.bp,
         admin.bp,
+        offline.bp,
     ):
         app.register_blueprint(blueprint)
 

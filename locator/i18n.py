@@ -24,7 +24,8 @@ def select_locale() -> str:
 def url_with_lang(lang: str) -> str:
     """The current page in another language (the switch on every page)."""
     pairs = [(k, v) for k, v in request.args.items(multi=True) if k != "lang"]
-    return iri_to_uri(f"{request.path}?{urlencode([*pairs, ('lang', lang)])}")
+    path = request.script_root + request.path  # under a mirror's prefix too
+    return iri_to_uri(f"{path}?{urlencode([*pairs, ('lang', lang)])}")
 
 
 def init_app(app: Flask) -> None:

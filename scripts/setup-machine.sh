@@ -22,6 +22,8 @@ fail() {
 #   msgfmt             checking the translation catalogue by hand              gettext
 #   pg_isready, psql   the PostgreSQL run (LOCATOR_TEST_DB=postgresql)         postgresql
 #   redis-cli          Redis, for the shared rate limits                       redis-server
+#   java               vnu, the W3C HTML checker of the browser suite           default-jre-headless
+#   npm                vnu-jar and Lighthouse from package-lock.json           nodejs npm
 need=()
 test -x /usr/bin/chromium || need+=(chromium)
 test -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf || need+=(fonts-dejavu-core)
@@ -30,6 +32,8 @@ command -v zbarimg >/dev/null || need+=(zbar-tools)
 command -v msgfmt >/dev/null || need+=(gettext)
 { command -v pg_isready && command -v psql; } >/dev/null || need+=(postgresql)
 { command -v redis-server && command -v redis-cli; } >/dev/null || need+=(redis-server)
+command -v java >/dev/null || need+=(default-jre-headless)
+command -v npm >/dev/null || need+=(nodejs npm)
 # The virtualenv: Debian's own python3 needs python3-venv for it.
 "$PYTHON" -c "import ensurepip, venv" 2>/dev/null || need+=(python3-venv)
 

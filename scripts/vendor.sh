@@ -10,7 +10,7 @@ work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
 cp "$root/package.json" "$root/package-lock.json" "$work/"
-(cd "$work" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error)
+(cd "$work" && npm ci --omit=dev --ignore-scripts --no-audit --no-fund --loglevel=error)
 mods="$work/node_modules"
 
 # Leaflet: script, stylesheet, marker/layer images, licence.

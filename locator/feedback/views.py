@@ -120,6 +120,9 @@ def report_error():
         first = next((str(e) for errors in form.errors.values() for e in errors), "")
         return _report_error(form, first or _("Please correct the highlighted fields."))
     url = services.local_path(form.url.data, current_app.config["SITE_URL"], request.host)
+    root = request.script_root  # a mirror's prefix: the report names the page, not the mirror
+    if url and root and url.startswith(root + "/"):
+        url = url[len(root) :]
     if url is None:
         return _report_error(form, _("The page address must be a page of this site."))
     office_slug = (form.office_slug.data or "").strip()

@@ -53,7 +53,13 @@ def _tiles() -> dict[str, str]:
 def results_map(result, items: Sequence[Mapping[str, Any]]) -> maps.MapHtml:
     """The map beside /offices results: origin and numbered offices (templates/maps/)."""
     origin = {"lat": result.origin.lat, "lon": result.origin.lon, "label": result.origin.label}
-    offices = [item["office"] for item in items]
+    # A hotline or an online reception is no place to walk to: no pin (its coordinates
+    # are its city's, where several such pins would cover each other). The numbers of
+    # the others stay those of the list.
+    offices = [
+        item["office"] if item["office"].get("address") else {**item["office"], "lat": None}
+        for item in items
+    ]
     return maps.results_map(origin, offices, labels=labels(), **_tiles())
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from flask import Blueprint, abort, current_app, render_template, request, url_for
+from flask import Blueprint, abort, render_template, request, url_for
 from flask_babel import get_locale
 from sqlalchemy import select
 
@@ -13,6 +13,7 @@ from locator.extensions import db
 from locator.geo.nearest import Filters, nearest
 from locator.models import CATEGORIES, Office, office_dict
 from locator.offices.search import BadParameter, PlaceNotFound, find_nearest, parse_search
+from locator.urls import site_url
 
 bp = Blueprint("offices", __name__)
 
@@ -105,7 +106,7 @@ def json_ld(data: dict) -> str:
         "@context": "https://schema.org",
         "@type": "LegalService",
         "name": data["name"],
-        "url": current_app.config["SITE_URL"] + (data["url"] or ""),
+        "url": site_url("offices.detail", slug=data["slug"]),
         "telephone": data["phone"] or None,
         "email": data["email"] or None,
         "openingHours": data["opening_hours"] or None,

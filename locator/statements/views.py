@@ -18,6 +18,7 @@ from locator.statements.models import Statement
 from locator.statements.parsing import LANGUAGES, MAX_SLUG
 from locator.statements.rendering import plain_text
 from locator.statements.services import NEAR_KM, help_near_places
+from locator.urls import site_path
 
 bp = Blueprint("statements", __name__, cli_group="statements")
 
@@ -94,7 +95,7 @@ def feed():
     ).all()
     entries = []
     for statement in statements:
-        url = site + url_for("statements.detail", slug=statement.slug)
+        url = site + site_path("statements.detail", slug=statement.slug)
         entries.append(
             FeedEntry(
                 id=url,
@@ -110,10 +111,10 @@ def feed():
         )
     latest = db.session.scalar(select(func.max(Statement.updated_at)))
     body = atom_feed(
-        feed_id=site + url_for("statements.feed"),
+        feed_id=site + site_path("statements.feed"),
         title=_("Statements of the legal aid network"),
-        self_url=site + url_for("statements.feed"),
-        site_url=site + url_for("statements.index"),
+        self_url=site + site_path("statements.feed"),
+        site_url=site + site_path("statements.index"),
         author=current_app.config.get("SITE_NAME") or _("Legal Help Locator"),
         updated=_aware(latest) if latest else clock.now(),
         lang=str(get_locale() or "uk"),

@@ -17,6 +17,7 @@ from locator.extensions import db
 from locator.geo.nearest import nearest
 from locator.geo.service import QueryTooLong
 from locator.mailer import Mailer, MailSettings, Message
+from locator.urls import site_path
 from locator.volunteers import outbox, tokens
 from locator.volunteers.models import Volunteer
 from locator.volunteers.services import Located
@@ -51,7 +52,7 @@ def mailer() -> Mailer:
 
 def external_url(endpoint: str, **values) -> str:
     """An absolute link for an e-mail, on SITE_URL (not on whatever host the request used)."""
-    path = url_for(endpoint, **values)
+    path = site_path(endpoint, **values)  # without a mirror's path prefix
     site = (current_app.config.get("SITE_URL") or "").rstrip("/")
     return site + path if site else url_for(endpoint, _external=True, **values)
 

@@ -30,8 +30,11 @@ def test_map_page_loads_only_local_assets_and_no_office_data(client, make_office
     html = response.get_data(as_text=True)
     assert response.status_code == 200
     assert hosts(html) == set()
-    assert "/static/vendor/leaflet/leaflet.js" in html
-    assert "/static/vendor/leaflet.markercluster/leaflet.markercluster.js" in html
+    # Under the static files' content version (locator/assets.py).
+    assert re.search(r"/static/[0-9a-f]{12}/vendor/leaflet/leaflet\.js", html)
+    assert re.search(
+        r"/static/[0-9a-f]{12}/vendor/leaflet\.markercluster/leaflet\.markercluster\.js", html
+    )
     assert "Офіс на мапі" not in html
     assert map_config(html)["dataUrl"] == "/api/v1/offices"
 
@@ -107,6 +110,22 @@ def test_results_page_numbers_the_markers_like_the_list(client, make_office):
     assert [str(m["n"]) for m in config["markers"]] == numbers == ["1", "2", "3"]
     assert config["origin"]["label"]
     assert hosts(html) == set()
+
+
+def test_results_map_has_no_pin_for_a_hotline(client, make_office):
+    """Phone and online receptions are listed, not pinned (their coordinates are a city's)."""
+    make_office(name="Приймальня", lat=50.45, lon=30.52)
+    make_office(name="Гаряча лінія", address="", lat=50.4501, lon=30.5201)
+    make_office(name="Онлайн-приймальня", address="", lat=50.4501, lon=30.5201)
+    make_office(name="Друга приймальня", lat=50.47, lon=30.52)
+    html = client.get("/offices?near=Київ").get_data(as_text=True)
+    numbers = re.findall(r'data-number="(\d+)"', html)
+    assert len(numbers) == 4
+    pinned = {m["n"]: m["name"] for m in map_config(html)["markers"]}
+    assert sorted(pinned.values()) == ["Друга приймальня", "Приймальня"]
+    # The pins keep the numbers of the list.
+    for n, name in pinned.items():
+        assert re.search(rf'data-number="{n}"[^>]*>.*?{name}<', html, re.S)
 
 
 def test_office_names_are_escaped_in_the_maps(client, make_office):
