@@ -210,6 +210,12 @@ def main(cities_json: str, kodifikator: str) -> None:
         )  # fmt: skip
 
     by_name = Counter(c["city"] for c in cities)
+    # a name that several settlements of Ukraine bear is asked with its oblast
+    settlement_names = Counter(n for _c, cat, n in katottg if cat in ("C", "X", "T", "M", "K"))
+    uk_of = {}
+    for c in cities:
+        uk = uk_by_key.get((OBLASTS[c["admin_name"]][1], ascii_key(c["city"])))
+        uk_of[c["id"]] = uk[0] if uk and len(set(uk)) == 1 else None
     biggest = {}
     for c in sorted(cities, key=lambda c: -float(c["population"] or 0)):
         biggest.setdefault(c["city"], c)
@@ -218,13 +224,16 @@ def main(cities_json: str, kodifikator: str) -> None:
         pop = float(c["population"] or 0)
         kind = "small_town" if pop < 15_000 else "town" if pop < 100_000 else "city"
         lat, lon = c["lat"], c["lng"]
-        qualified = by_name[c["city"]] > 1 and biggest[c["city"]] is not c
-        en = c["city"] + (f", {c['admin_name'].replace('Oblast', 'oblast')}" if qualified else "")
+        uk = uk_of[c["id"]]
+        qualified = (by_name[c["city"]] > 1 and biggest[c["city"]] is not c) or (
+            uk is not None and settlement_names[uk] > 1 and kcode not in ("UA80", "UA85")
+        )
+        oblast_en = "Crimea" if kcode == "UA01" else c["admin_name"].replace("Oblast", "oblast")
+        en = c["city"] + (f", {oblast_en}" if qualified else "")
         add(kind, en, lat, lon, 10, iso, note=f"SimpleMaps {c['id']}, population {int(pop)}")
-        uk = uk_by_key.get((kcode, ascii_key(c["city"])))
-        if uk and len(set(uk)) == 1:
-            suffix = f", {oblast_uk} обл." if qualified else ""
-            add(kind, uk[0] + suffix, lat, lon, 10, iso, note=f"KATOTTG name of SimpleMaps {c['id']}")
+        if uk:
+            suffix = f", {'Крим' if kcode == 'UA01' else oblast_uk + ' обл.'}" if qualified else ""
+            add(kind, uk + suffix, lat, lon, 10, iso, note=f"KATOTTG name of SimpleMaps {c['id']}")
 
     # villages: unique names in the codifier, a fixed sample, checked by oblast only
     names = Counter(name for _code, cat, name in katottg if cat in ("C", "X", "T", "M", "K"))
@@ -232,9 +241,11 @@ def main(cities_json: str, kodifikator: str) -> None:
         (code, name) for code, cat, name in katottg
         if cat == "C" and names[name] == 1 and not re.search(r"[^\w'’ \-]", name)
     ]  # fmt: skip
-    for code, name in random.Random(12).sample(villages, 120):
-        iso = BY_KATOTTG[code[:4]][0]
-        add("village", name, region=iso, note=f"KATOTTG {code}")
+    for n, (code, name) in enumerate(random.Random(12).sample(villages, 120)):
+        iso, _k, oblast_uk = BY_KATOTTG[code[:4]]
+        oblast = "Крим" if code.startswith("UA01") else f"{oblast_uk} обл."
+        query = name if n % 2 else f"{name}, {oblast}"  # half with the oblast
+        add("village", query, region=iso, note=f"KATOTTG {code}")
 
     # hand-written cases; coordinates from the SimpleMaps row named in the last column
     for kind, query, region, precision, town in HAND:
