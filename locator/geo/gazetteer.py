@@ -113,7 +113,7 @@ class Gazetteer:
         self._suggest_index: dict[str, list[str]] | None = None
         self._suggest_keys: dict[str, list[int]] = {}
         self._grid: dict[tuple[int, int], list[int]] | None = None
-        self._ua_name_count: dict[str, int] | None = None
+        self._ua_name_count: dict[str, tuple[int, int]] | None = None
         self._places: dict[tuple[int, str], Place] = {}  # answers, made once
         self._resolved: dict[str, _Resolved] = {}  # query → answer, bounded
         self._lock = threading.Lock()  # for the indexes built on first use
@@ -148,15 +148,19 @@ class Gazetteer:
             return e.name_uk.replace(" область", " обл.")
         return e.name_en
 
-    def _has_ua_namesakes(self, e) -> bool:
+    def _namesake_needs_oblast(self, e) -> bool:
+        """A town of Ukraine that shares its name with another is labelled with its oblast,
+        unless it is a city of 100,000 people or more and the biggest of the name (Київ)."""
         if self._ua_name_count is None:
-            counts: dict[str, int] = {}
+            counts: dict[str, tuple[int, int]] = {}  # name → (how many, biggest population)
             for x in self._ix.entries:
                 if x.kind == CITY and x.country == "UA" and not x.minor:
                     key = normalize(x.name_uk)
-                    counts[key] = counts.get(key, 0) + 1
+                    n, top = counts.get(key, (0, 0))
+                    counts[key] = (n + 1, max(top, x.population))
             self._ua_name_count = counts
-        return self._ua_name_count.get(normalize(e.name_uk), 0) > 1
+        n, top = self._ua_name_count.get(normalize(e.name_uk), (0, 0))
+        return n > 1 and (e.population < 100_000 or e.population < top)
 
     def _place(self, idx: int, lang: str, unmatched: str = "") -> Place:
         lang = "uk" if lang == "uk" else "en"
@@ -165,7 +169,7 @@ class Gazetteer:
             e = self._ix.entries[idx]
             name = e.name_uk if lang == "uk" else e.name_en
             parts = [name]
-            if e.kind == CITY and e.country == "UA" and self._has_ua_namesakes(e):
+            if e.kind == CITY and e.country == "UA" and self._namesake_needs_oblast(e):
                 parts.append(self._region_label(e.admin1, lang))  # "Миколаїв, Львівська обл."
             if e.kind != COUNTRY:
                 parts.append(self._country_name(e.country, lang))

@@ -32,6 +32,7 @@ from locator.geo.names import (
     loose,
     name_stems,
     normalize,
+    translit_ru,
     translit_uk,
     ukrainian_name,
 )
@@ -342,6 +343,13 @@ class Index:
         keys.update(normalize(n) for n in extra)
         for k in keys:
             self._index(k, idx, True)
+        if cc == "UA" and e.population >= 50_000:  # old English spellings: Nikolayev
+            for alt in alts:
+                if CYRILLIC.search(alt) and normalize(alt) != normalize(uk_name or ""):
+                    for k in translit_ru(alt):
+                        if len(k) > 3 and k not in keys:
+                            keys.add(k)
+                            self._index(k, idx, False)
         for alt in alts:
             if not _LATCYR_NAME.match(alt) or (alt.isupper() and len(alt) <= 4):
                 continue  # other scripts; IATA codes ("IEV", "ALA")

@@ -246,6 +246,30 @@ def translit_uk(word: str, sep: str = "") -> str:
     return sep.join(out)
 
 
+_RU_TRANSLIT = {
+    "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ё": "yo", "ж": "zh",
+    "з": "z", "и": "i", "й": "y", "к": "k", "л": "l", "м": "m", "н": "n", "о": "o",
+    "п": "p", "р": "r", "с": "s", "т": "t", "у": "u", "ф": "f", "х": "kh", "ц": "ts",
+    "ч": "ch", "ш": "sh", "щ": "shch", "ъ": "", "ы": "y", "ь": "", "э": "e", "ю": "yu",
+    "я": "ya",
+}  # fmt: skip
+
+
+def translit_ru(name: str) -> set[str]:
+    """English spellings of a Russian name, with and without "ye" after a vowel:
+    Николаев → nikolaev, nikolayev."""
+    norm = normalize(name)
+    if not norm or any(ch not in _RU_TRANSLIT and ch != " " for ch in norm):
+        return set()
+    plain, ye = [], []
+    for i, ch in enumerate(norm):
+        t = _RU_TRANSLIT.get(ch, ch)
+        plain.append(t)
+        before = norm[i - 1] if i else " "
+        ye.append("ye" if ch == "е" and before in " аеёиоуыэюяьъ" else t)
+    return {"".join(plain), "".join(ye)}
+
+
 def ukrainian_name(name_en: str, alts: list[str]) -> str | None:
     """The Cyrillic alternate name whose Ukrainian transliteration is closest to
     the (Ukrainian-transliterated) geonames name: Київ for Kyiv, Одеса for Odesa."""
