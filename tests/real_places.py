@@ -61,7 +61,7 @@ def km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 
 
 def judge(row: Row, place, region_of: Callable | None = None) -> str:
-    """"" when the answer is right, otherwise why not. `region_of(place)` gives the
+    """ "" when the answer is right, otherwise why not. `region_of(place)` gives the
     answer's ISO 3166-2 code (the place's own `region_code` by default)."""
     if place is None:
         return "not found"
@@ -76,11 +76,13 @@ def judge(row: Row, place, region_of: Callable | None = None) -> str:
         got = region_of(place) if region_of else getattr(place, "region_code", None)
         if got != row.region_code:
             problems.append(f"region {got}, expected {row.region_code} ({place.label})")
-    if row.kind not in ("coordinates",) and row.precision != "country":
-        if getattr(place, "country", None) not in ("UA", None) or (
-            place.precision != "point" and getattr(place, "country", None) is None
-        ):
-            problems.append(f"country {place.country} ({place.label})")
+    country = getattr(place, "country", None)
+    if (
+        row.kind != "coordinates"
+        and row.precision != "country"
+        and (country not in ("UA", None) or (place.precision != "point" and country is None))
+    ):
+        problems.append(f"country {country} ({place.label})")
     return "; ".join(problems)
 
 

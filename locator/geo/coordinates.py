@@ -104,9 +104,7 @@ def _dms(text: str) -> tuple[float, float] | None:
 
     for i, (kind, value) in enumerate(tokens):
         if kind == "num":
-            if len(current["nums"]) == 3 or (
-                current["nums"] and current["nums"][-1][1] == "sec"
-            ):
+            if len(current["nums"]) == 3 or (current["nums"] and current["nums"][-1][1] == "sec"):
                 close()
             current["nums"].append([value, ""])
         elif kind in ("deg", "min", "sec"):
@@ -130,7 +128,7 @@ def _dms(text: str) -> tuple[float, float] | None:
                     return None
                 current["hemi"] = letter
         elif kind == "sep":
-            if i == 0 or not current["nums"] and not groups:
+            if i == 0 or (not current["nums"] and not groups):
                 return None
             close()
     close()

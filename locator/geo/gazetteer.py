@@ -194,7 +194,9 @@ class Gazetteer:
     ) -> int:
         cands = list(cands)
         entries = self._ix.entries
-        ua_max = max((entries[i].population for i, _ in cands if entries[i].country == "UA"), default=0)
+        ua_max = max(
+            (entries[i].population for i, _ in cands if entries[i].country == "UA"), default=0
+        )
         partners = self._ix.office_countries
 
         def rank(c: tuple[int, bool]) -> tuple:
@@ -325,11 +327,14 @@ class Gazetteer:
         """ "Броварський район" → Бровари: the town a district is named after (and,
         nearly always, run from). Ukrainian districts only."""
         cands = self._city_candidates(words)  # "Хмельницький район"
+        head, last = words[:-1], words[-1]
+        if not cands and last.endswith(("ський", "цький", "зький")):  # Луцький → Луцьк
+            cands = self._city_candidates([*head, last[:-2]])
         if not cands:
-            stem = DISTRICT_ADJECTIVE.sub("", words[-1])
-            head = words[:-1]
-            for tail in ("", "и", "ь", "а", "е", "і", "y", "i"):
-                cands = self._city_candidates([*head, stem + tail])
+            stem = DISTRICT_ADJECTIVE.sub("", last)
+            stems = [stem, stem[:-1]] if stem.endswith("н") and len(stem) > 4 else [stem]
+            for s, tail in ((s, t) for s in stems for t in ("", "и", "ь", "а", "е", "і", "y", "i")):
+                cands = self._city_candidates([*head, s + tail])  # Рівненський → Рівне
                 if cands:
                     break
         cands = [c for c in cands if self._ix.entries[c[0]].country == "UA"]
@@ -400,7 +405,9 @@ class Gazetteer:
             cands, raw = cities[0]
             if hint_a1:
                 cands = [
-                    c for c in cands if entries[c[0]].country == "UA" and entries[c[0]].admin1 in hint_a1
+                    c
+                    for c in cands
+                    if entries[c[0]].country == "UA" and entries[c[0]].admin1 in hint_a1
                 ]
             elif hint_cc:
                 cands = [c for c in cands if entries[c[0]].country in hint_cc]

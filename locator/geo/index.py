@@ -151,7 +151,12 @@ _STATE = (
 def cache_key(min_population: int, ua_min_population: int) -> str:
     h = hashlib.sha256()
     h.update(f"{_CACHE_FORMAT}:{min_population}:{ua_min_population}:{_GEONAMES_VERSION}".encode())
-    for path in (Path(__file__), Path(__file__).with_name("names.py"), _NAMES_FILE, _RENAMINGS_FILE):
+    for path in (
+        Path(__file__),
+        Path(__file__).with_name("names.py"),
+        _NAMES_FILE,
+        _RENAMINGS_FILE,
+    ):
         h.update(path.read_bytes())
     return h.hexdigest()[:20]
 
