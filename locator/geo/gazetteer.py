@@ -222,10 +222,10 @@ class Gazetteer:
         """Places of that name; a Cyrillic name also meets its other spellings
         (Зеленодольск, Зеленодольськ), as alternate names."""
         key = " ".join(words)
-        exact = self._ix.names.get(key)
+        exact = self._ix.cands(key)
         if exact and key.isascii():
             return exact
-        looser = self._ix.loose_names.get(loose(key)) or []
+        looser = self._ix.loose_cands(loose(key))
         if not exact:
             return looser
         seen = {i for i, _ in exact}
@@ -248,7 +248,7 @@ class Gazetteer:
     def _split_part(self, words: list[str]) -> list[list[str]]:
         """ "Городище Черкаська область" → "Городище", "Черкаська область": a place and its
         oblast (or raion) written without a comma."""
-        if len(words) < 3 or self._ix.names.get(" ".join(words)):
+        if len(words) < 3 or " ".join(words) in self._ix.names:
             return [words]
         tail = words[-1]
         if len(words) > 3 and words[-2:] == ["р", "н"]:
@@ -273,14 +273,14 @@ class Gazetteer:
             admin1 = self._ix.postcodes.get(words[0][:2])
             return ("postcode", admin1, set()) if admin1 else None
         if len(words) > 1:  # "Демо-місто", "Нове Село": a name that looks like a prefix
-            cands = self._ix.names.get(" ".join(words))
+            cands = self._ix.cands(" ".join(words))
             if cands:
                 return ("city", cands, set())
         city_marked = False
         while len(words) > 1 and (words[0] in CITY_WORDS or (city_marked and words[0] == "of")):
             city_marked = city_marked or words[0] in CITY_WORDS
             words = words[1:]
-        if city_marked and len(words) > 1 and (cands := self._ix.names.get(" ".join(words))):
+        if city_marked and len(words) > 1 and (cands := self._ix.cands(" ".join(words))):
             return ("city", cands, set())  # "м. Демо-місто"
         while len(words) > 1 and words[-1] in CITY_WORDS:
             city_marked = True
@@ -367,7 +367,7 @@ class Gazetteer:
         hint_cc: set[str] = set()
         for i, (part, raw) in enumerate(ordered):
             if (part, raw) in streets:
-                cands = self._ix.names.get(part)  # "St Petersburg, Russia"; else a street
+                cands = self._ix.cands(part)  # "St Petersburg, Russia"; else a street
                 if cands and not cities:
                     cities.append((cands, raw))
                 continue
@@ -535,8 +535,8 @@ class Gazetteer:
         region, country and office city, and cities of the network's region."""
         keys: dict[str, list[int]] = {}
         entries = self._ix.entries
-        for key, hits in self._ix.names.items():
-            for i, _ in hits:
+        for key in self._ix.names:
+            for i, _ in self._ix.cands(key):
                 e = entries[i]
                 if e.kind != CITY or e.country in REGION_COUNTRIES or e.population >= 500_000:
                     keys.setdefault(loose(key), []).append(i)

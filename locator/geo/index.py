@@ -140,7 +140,7 @@ def _load_cities(min_population: int, ua_min_population: int) -> list[dict]:
 
 _LATCYR_NAME = re.compile(r"^[A-Za-z\u00c0-\u024f\u1e00-\u1eff\u0400-\u04ff '\-.’ʼʻ`]+$")
 
-_CACHE_FORMAT = 2
+_CACHE_FORMAT = 3
 _CACHE_STALE_SECONDS = 86_400  # other versions' cache files are removed after a day
 _STATE = (
     "names", "loose_names", "countries", "country_by_iso", "regions", "free_pending",
@@ -167,14 +167,34 @@ def default_cache_dir() -> Path:
     return Path(base) / "help-locator"
 
 
+def _add(table: dict[str, int | list[int]], key: str, code: int) -> None:
+    old = table.get(key)
+    if old is None:
+        table[key] = code
+    elif isinstance(old, int):
+        table[key] = [old, code]
+    else:
+        old.append(code)
+
+
+def _decode(value: int | list[int] | None) -> list[tuple[int, bool]]:
+    if value is None:
+        return []
+    if isinstance(value, int):
+        return [(value >> 1, bool(value & 1))]
+    return [(code >> 1, bool(code & 1)) for code in value]
+
+
 class Index:
     """Every place the gazetteer knows, and the name keys that lead to them. After
     construction only the office cities and the lazily built free-text index are added."""
 
     def __init__(self) -> None:
         self.entries: list[Entry] = []
-        self.names: dict[str, list[tuple[int, bool]]] = {}  # normalised → (entry, main name?)
-        self.loose_names: dict[str, list[tuple[int, bool]]] = {}
+        # normalised name → its entries, each coded `entry * 2 + (1 if its main name)`: one
+        # int, or a list of them (fewer objects: the cache loads in a fraction of the time)
+        self.names: dict[str, int | list[int]] = {}
+        self.loose_names: dict[str, int | list[int]] = {}
         self.countries: dict[str, int] = {}  # normalised country name → entry
         self.country_by_iso: dict[str, int] = {}
         self.regions: dict[str, tuple[int, bool]] = {}  # name → (entry, needs a region word)
@@ -191,12 +211,12 @@ class Index:
     # -- the cache ----------------------------------------------------------------
 
     def save(self, path: Path) -> None:
-        entries = [
-            (e.kind, e.name_en, e.name_uk, e.lat, e.lon, e.country, e.population, e.admin1,
-             e.minor)
-            for e in self.entries
+        columns = [
+            [getattr(e, name) for e in self.entries]
+            for name in ("kind", "name_en", "name_uk", "lat", "lon", "country", "population",
+                         "admin1", "minor")
         ]  # fmt: skip
-        state = {"format": _CACHE_FORMAT, "entries": entries}
+        state = {"format": _CACHE_FORMAT, "entries": columns}
         state.update({name: getattr(self, name) for name in _STATE})
         try:
             path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
@@ -222,7 +242,9 @@ class Index:
             if not isinstance(state, dict) or state.get("format") != _CACHE_FORMAT:
                 return False
             entries = []
-            for kind, name_en, name_uk, lat, lon, country, pop, admin1, minor in state["entries"]:
+            for kind, name_en, name_uk, lat, lon, country, pop, admin1, minor in zip(
+                *state["entries"], strict=True
+            ):
                 e = Entry(kind, name_en, name_uk, lat, lon, country, pop, admin1)
                 e.minor = minor
                 entries.append(e)
@@ -256,7 +278,7 @@ class Index:
         self._mark_minor(keys)
         self._add_regions(names["regions"], by_id, keys)
         for admin1, name in (("12", "kyiv"), ("20", "sevastopol")):  # cities with special status
-            hits = [i for i, _ in self.names.get(name, []) if self.entries[i].country == "UA"]
+            hits = [i for i, _ in self.cands(name) if self.entries[i].country == "UA"]
             if hits:
                 self.region_by_admin1[admin1] = max(hits, key=lambda i: self.entries[i].population)
         self._add_countries(names["countries"], cities, by_id)
@@ -271,13 +293,20 @@ class Index:
                 out.setdefault((row["admin1"], normalize(name)), row)
         return out
 
+    def cands(self, key: str) -> list[tuple[int, bool]]:
+        """(entry, main name?) of every place called `key` (normalised)."""
+        return _decode(self.names.get(key))
+
+    def loose_cands(self, key: str) -> list[tuple[int, bool]]:
+        return _decode(self.loose_names.get(key))
+
     def _index(self, key: str, idx: int, main: bool) -> None:
         if len(key) < 2:
             return
-        self.names.setdefault(key, []).append((idx, main))
+        _add(self.names, key, idx * 2 + main)
         loose_key = loose(key)
         if loose_key != key:
-            self.loose_names.setdefault(loose_key, []).append((idx, main))
+            _add(self.loose_names, loose_key, idx * 2 + main)
 
     def index_free(self, key: str, idx: int) -> None:
         """Queue a name for the free-text index, which is built on first use."""
@@ -438,7 +467,7 @@ class Index:
             capital = extra.get("capital") or country.get("capital") or ""
             pos = None
             if capital:
-                hits = self.names.get(normalize(capital), [])
+                hits = self.cands(normalize(capital))
                 same = [i for i, _ in hits if self.entries[i].country == iso]
                 pos = max(same, key=lambda i: self.entries[i].population) if same else None
             if pos is None:
@@ -470,7 +499,7 @@ class Index:
             self.office_countries.add(country)
         near = [
             i
-            for i, _ in self.names.get(key, [])
+            for i, _ in self.cands(key)
             if self.entries[i].kind in (CITY, OFFICE)
             and km(lat, lon, self.entries[i].lat, self.entries[i].lon) < 30
         ]
