@@ -75,7 +75,7 @@ def _origin_notes(origin, near: str | None) -> dict:
             "not_found": origin.unmatched,
             "did_you_mean": service.suggest(origin.unmatched, lang=lang),
         }
-    if near and origin.precision == "city":
+    if near and origin.precision == "city" and origin.source == "gazetteer":
         return {"did_you_mean": service.namesakes(near, lang=lang)}
     return {}
 

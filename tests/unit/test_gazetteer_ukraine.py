@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import math
+import random
 
 import pytest
 
@@ -241,6 +242,19 @@ class TestLabels:
             assert (again.lat, again.lon) == (place.lat, place.lon), place.label
         for other in gazetteer.namesakes("Миколаївка"):
             assert gazetteer.lookup(other.label).region_code == other.region_code
+
+
+def test_random_text_never_raises(gazetteer):
+    """Every input path (names, qualifiers, postcodes, degrees, streets) on odd strings."""
+    rng = random.Random(12)
+    alphabet = "Київ,. °′″'\"NSEWпнсхдш-0123456789 обл р-н вул\x00\u202e\u200b🙂ёЁ;/()" + "a" * 5
+    for _ in range(800):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 60)))
+        place = gazetteer.lookup(text)
+        assert place is None or place.precision in ("point", "city", "region", "country")
+        gazetteer.namesakes(text)
+        gazetteer.suggest(text)
+        parse_coordinates(text)
 
 
 def test_ukraine_goes_down_to_villages(gazetteer):
