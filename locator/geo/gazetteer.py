@@ -61,6 +61,9 @@ _RESOLVED_MAX = 20_000
 _NEAR_KM = 30.0  # a point this close to a known settlement shares its country and oblast
 _DISTRICT_KM = 60.0  # a raion's villages lie this close to the town it is named after
 _COUNTRY_WORDS = {"uk": "Україна", "en": "Ukraine"}
+# Kyiv and Sevastopol are regions of their own, but people place them in the oblast around
+# them: "м. Київ, Київська обл.", "Севастополь, Крим" (geonames admin1 codes)
+_CITY_IN_OBLAST = (("12", "13"), ("20", "11"))
 
 
 @dataclass(frozen=True)
@@ -243,6 +246,14 @@ class Gazetteer:
     def _region_of(self, words: list[str]) -> int | None:
         key = " ".join(words)
         hit = self._ix.regions.get(key) or self._ix.regions.get(loose(key))
+        if hit is None and words:  # "Львівської", "Львівській", "Львовской": the oblast's name
+            for ending, base in (("ської", "ська"), ("ській", "ська"), ("цької", "цька"),
+                                 ("цькій", "цька"), ("ской", "ская"), ("кой", "кая")):  # fmt: skip
+                if words[-1].endswith(ending):
+                    hit = self._ix.regions.get(
+                        " ".join([*words[:-1], words[-1][: -len(ending)] + base])
+                    )
+                    break
         return hit[0] if hit else None
 
     def _split_part(self, words: list[str]) -> list[list[str]]:
@@ -258,6 +269,8 @@ class Gazetteer:
                 head, name = words[: -1 - n], words[-1 - n : -1]
                 if not head:
                     continue
+                while len(head) > 1 and head[-1] in ("у", "в", "in"):  # "… у Львівській області"
+                    head = head[:-1]
                 if tail in REGION_WORDS and self._region_of(name) is not None:
                     return [head, [*name, tail]]
                 if tail in DISTRICT_WORDS and DISTRICT_ADJECTIVE.search(name[-1]):
@@ -391,6 +404,7 @@ class Gazetteer:
         entries = self._ix.entries
         hint_cc |= {entries[c].country for c in countries}
         hint_a1 = {entries[r].admin1 for r in regions} | {a for a, _ in postcodes}
+        hint_a1 |= {city for city, around in _CITY_IN_OBLAST if around in hint_a1}
         if regions or postcodes or districts:
             hint_cc.add("UA")
         if not cities and districts:  # "Броварський район": the town it is named after

@@ -31,12 +31,24 @@ class TestQualifiers:
             "Mykolaiv, Lviv Oblast, Ukraine",
             "Николаев, Львовская обл.",
             "Николаев (Львовская область)",
+            "Миколаїв Львівської області",
+            "Миколаїв у Львівській області",
+            "Николаев Львовской обл.",
         ],
     )
     def test_an_oblast_in_any_language_picks_the_town_in_it(self, gazetteer, query):
         place = gazetteer.lookup(query)
         assert near(place, (49.52, 23.98)), place  # not Mykolaiv city, 659 km away
         assert (place.precision, place.region_code) == ("city", "UA-46")
+
+    @pytest.mark.parametrize(
+        ("query", "code"),
+        [("м. Київ, Київська обл.", "UA-30"), ("Kyiv, Kyiv oblast", "UA-30"),
+         ("Севастополь, АР Крим", "UA-40"), ("Ялта, Крим", "UA-43")],
+    )  # fmt: skip
+    def test_kyiv_and_sevastopol_lie_in_the_oblast_around_them(self, gazetteer, query, code):
+        place = gazetteer.lookup(query)
+        assert (place.precision, place.region_code, place.unmatched) == ("city", code, "")
 
     def test_without_a_qualifier_the_biggest_namesake(self, gazetteer):
         assert near(gazetteer.lookup("Миколаїв"), (46.97, 32.0))
