@@ -493,11 +493,23 @@ class Gazetteer:
 
     def namesakes(self, query: str, lang: str = "uk", limit: int = 8) -> list[Place]:
         """Other places of Ukraine with the name `lookup(query)` answered with, biggest
-        first, each labelled with its oblast ("did you mean")."""
+        first, each labelled with its oblast ("did you mean"): the biggest of each oblast."""
         if not self._usable(query) or parse_coordinates(query) is not None or limit <= 0:
             return []
         found = self._resolve_cached(query)
-        return [self._place(i, lang) for i in found.namesakes[:limit]]
+        if found.idx < 0:
+            return []
+        # one per label (per oblast: its biggest), so that each link leads where it says
+        seen = {self._place(found.idx, lang).label}
+        out = []
+        for i in found.namesakes:
+            place = self._place(i, lang)
+            if place.label not in seen:
+                seen.add(place.label)
+                out.append(place)
+                if len(out) >= limit:
+                    break
+        return out
 
     # -- points -----------------------------------------------------------------
 

@@ -114,6 +114,10 @@ class TestNamesakes:
         assert answer.label not in [p.label for p in others]
         assert all(p.label.startswith("Миколаївка, ") and p.country == "UA" for p in others)
         assert all(p.label.count(",") == 2 for p in others)  # name, oblast, country
+        assert len({p.label for p in others}) == len(others)  # one per oblast
+        for other in others:  # each label leads to that very place
+            again = gazetteer.lookup(other.label)
+            assert (again.lat, again.lon) == (other.lat, other.lon), other.label
         assert [p.population for p in others] == sorted(
             (p.population for p in others), reverse=True
         )
