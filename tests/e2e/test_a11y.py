@@ -13,6 +13,8 @@ LANGS = ("uk", "en")
 PAGES = (
     ("offices.index", "/"),
     ("offices.results", "/offices?near=Київ"),
+    ("offices.results", "/offices?near=Вигаданівка, Одеська обл."),  # the fallback note
+    ("offices.results", "/offices?near=Миколаївка"),  # namesakes
     ("offices.detail", "/offices/kyiv-podil-legal-aid"),
     ("maps.overview", "/map"),
     ("maps.embed", "/embed/map"),
