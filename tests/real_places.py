@@ -143,6 +143,26 @@ def service_geocoder(gazetteer) -> Callable[[str], object]:
     return geocode
 
 
+def old_geocoder(gazetteer) -> Callable[[str], object]:
+    """What GeoService.geocode did with the old gazetteer (its Place has fewer fields):
+    the whole text, then its comma-separated parts from the end (an address's city)."""
+    from locator.geo.service import QueryTooLong, clean_query
+
+    def geocode(query: str):
+        try:
+            text = clean_query(query)
+        except QueryTooLong:
+            return None
+        parts = [p.strip() for p in text.split(",") if p.strip()]
+        for candidate in [text, *reversed(parts[:-1] if len(parts) > 1 else [])]:
+            place = gazetteer.lookup(candidate)
+            if place is not None:
+                return place
+        return None
+
+    return geocode
+
+
 def main(argv: list[str]) -> int:
     from locator.geo.gazetteer import Gazetteer
 
@@ -154,7 +174,7 @@ def main(argv: list[str]) -> int:
         def old_region(place):  # old answers carry no region: the new index's, at that point
             return new.region_at(place.lat, place.lon) if place.precision != "country" else None
 
-        columns.insert(0, (argv[0], service_geocoder(old), old_region))
+        columns.insert(0, (argv[0], old_geocoder(old), old_region))
     results = [(name, *pass_rates(fn, region_of)) for name, fn, region_of in columns]
     kinds = list(results[-1][1])
     print(f"{'kind':<12}" + "".join(f"{name:>16}" for name, *_ in results))
@@ -168,6 +188,20 @@ def main(argv: list[str]) -> int:
             )
             cells.append(f"{p}/{t} {100 * p / t:5.1f}%")
         print(f"{kind:<12}" + "".join(f"{c:>16}" for c in cells))
+    for name, fn, _region_of in columns:
+        outcome: Counter[str] = Counter()
+        for row in (r for r in load_rows() if r.kind == "village"):
+            place = fn(row.query)
+            outcome[
+                "not found"
+                if place is None
+                else "placed"
+                if place.precision == "city"
+                else "at its community"
+                if "громада" in place.label
+                else place.precision
+            ] += 1
+        print(f"villages ({name}): " + ", ".join(f"{k} {v}" for k, v in outcome.most_common()))
     by_kind = defaultdict(list)
     for row, why in results[-1][2]:
         by_kind[row.kind].append(f"  {row.query!r}: {why}")

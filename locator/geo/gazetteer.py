@@ -24,6 +24,7 @@ from locator.geo.coordinates import BAD_NUMBER, parse_coordinates
 from locator.geo.index import (
     _DEFAULT,
     CITY,
+    COMMUNITY,
     COUNTRY,
     MAX_QUERY_CHARS,
     OFFICE,
@@ -171,15 +172,19 @@ class Gazetteer:
         if place is None:
             e = self._ix.entries[idx]
             name = e.name_uk if lang == "uk" else e.name_en
+            if e.kind == COMMUNITY:  # "Окнянська громада, Одеська обл., Україна"
+                name += " громада" if lang == "uk" else " hromada"
             parts = [name]
-            if e.kind == CITY and e.country == "UA" and self._namesake_needs_oblast(e):
+            if (e.kind == CITY and e.country == "UA" and self._namesake_needs_oblast(e)) or (
+                e.kind == COMMUNITY
+            ):
                 parts.append(self._region_label(e.admin1, lang))  # "Миколаїв, Львівська обл."
             if e.kind != COUNTRY:
                 parts.append(self._country_name(e.country, lang))
             label = ", ".join(p for p in parts if p)
-            precision = "city" if e.kind == OFFICE else e.kind
+            precision = {OFFICE: "city", COMMUNITY: "region"}.get(e.kind, e.kind)
             region_code = None
-            if e.country == "UA" and e.kind in (CITY, REGION):
+            if e.country == "UA" and e.kind in (CITY, REGION, COMMUNITY):
                 region_code = self._ix.region_codes.get(e.admin1)
             elif e.kind == OFFICE and e.country in ("UA", None):
                 region_code = self.region_at(e.lat, e.lon)
@@ -211,6 +216,7 @@ class Gazetteer:
                 e.country in hint_cc,
                 e.country == "UA" and e.admin1 in hint_a1,
                 home,
+                e.kind != COMMUNITY,  # a place on the map beats a community standing in
                 e.country in partners,  # then the network's countries
                 c[1],  # a town's own name beats another's old name (Слов'янськ, Nikopol)
                 c[0] in self._ix.offices,  # a town with one of our offices beats its namesakes
@@ -437,6 +443,8 @@ class Gazetteer:
             if not cands:  # no such place inside the oblast or country asked for
                 return _Resolved(area, raw) if area is not None else _NOTHING
             best = self._best(cands, hint_cc, hint_a1)
+            if entries[best].kind == COMMUNITY:  # known, not on the map: its community
+                return _Resolved(best, raw)
             others = ()
             if entries[best].country == "UA":
                 seen = {best}
@@ -564,6 +572,8 @@ class Gazetteer:
         for key in self._ix.names:
             for i, _ in self._ix.cands(key):
                 e = entries[i]
+                if e.kind == COMMUNITY:
+                    continue  # it stands in for a name: its own label would only puzzle
                 if e.kind != CITY or e.country in REGION_COUNTRIES or e.population >= 500_000:
                     keys.setdefault(loose(key), []).append(i)
         for key, (i, _) in self._ix.regions.items():

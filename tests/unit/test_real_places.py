@@ -6,7 +6,7 @@ Hand-written cases (renamed places, homonyms, qualifiers, postcodes, addresses,
 coordinates, fallbacks, the areas remote help is for) must all pass. The towns and cities
 of the SimpleMaps list must pass at the rates below: the few misses are spellings of that
 list (Fedosiia, Novoyavorovskoye) and towns GeoNames places more than 10 km off. Villages
-GeoNames does not list cannot be placed: with their oblast they must answer with the
+GeoNames does not list cannot be placed exactly: they answer with their community or
 oblast, saying so; never with a wrong place.
 """
 
@@ -58,21 +58,22 @@ def test_pass_rate_by_kind(geocode, kind):
     assert rate >= MIN_RATE[kind], failures
 
 
-def test_an_unknown_village_with_its_oblast_answers_the_oblast_and_says_so(geocode):
-    asked = [r for r in ROWS if r.kind == "village" and "," in r.query]
-    assert len(asked) >= 50
-    for row in asked:
+def test_every_village_answers_in_its_oblast_placed_or_honestly_near(geocode):
+    """A village GeoNames lists is placed (precision city); one it does not list answers
+    with its community (or, failing that, its oblast), saying the village was not found.
+    The villages' names and oblasts come from the KATOTTG codifier, which the gazetteer
+    also uses for communities: this holds the plumbing, not independent coordinates."""
+    villages = [r for r in ROWS if r.kind == "village"]
+    outcomes: Counter[str] = Counter()
+    for row in villages:
         place = geocode(row.query)
         name = row.query.split(",")[0]
         assert place is not None, row.query
         assert place.region_code == row.region_code, (row.query, place)
-        if place.precision == "region":
-            assert place.unmatched == name
+        if place.precision == "city":
+            assert not place.unmatched
+            outcomes["placed"] += 1
         else:
-            assert place.precision == "city" and not place.unmatched
-
-
-def test_a_village_is_never_answered_with_another_place(geocode):
-    for row in (r for r in ROWS if r.kind == "village" and "," not in r.query):
-        place = geocode(row.query)
-        assert place is None or place.region_code == row.region_code, (row.query, place)
+            assert (place.precision, place.unmatched) == ("region", name), (row.query, place)
+            outcomes["community" if "громада" in place.label else "oblast"] += 1
+    assert outcomes["placed"] >= 12 and outcomes["oblast"] <= 5, outcomes
