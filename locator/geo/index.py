@@ -529,8 +529,9 @@ class Index:
                 Entry(COMMUNITY, translit_uk(name, " ").title(), name, anchor.lat, anchor.lon,
                       "UA", 0, admin1)
             )  # fmt: skip
-            for k in missing:
+            for k in missing:  # and their official Latin spelling: Rudykiv
                 self._index(k, idx, True)
+                self._index(translit_uk(k, " "), idx, True)
 
     def add_office_city(self, name: str, lat: float, lon: float, country: str) -> None:
         key = normalize(name or "")[:MAX_QUERY_CHARS]

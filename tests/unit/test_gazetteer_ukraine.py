@@ -98,6 +98,18 @@ class TestFallbacks:
         place = gazetteer.lookup(query)
         assert (place.precision, place.label, place.unmatched) == (precision, label, unmatched)
 
+    @pytest.mark.parametrize(
+        "query", ["Рудиків", "Рудиків, Полтавська обл.", "с. Рудиків", "Rudykiv, Poltava oblast"]
+    )
+    def test_a_village_geonames_lacks_answers_its_community(self, gazetteer, query):
+        # Рудиків (Гадяцька громада, Poltava oblast) is in the codifier, not in GeoNames
+        place = gazetteer.lookup(query)
+        assert (place.precision, place.region_code) == ("region", "UA-53")
+        assert place.label == "Гадяцька громада, Полтавська обл., Україна"
+        assert place.unmatched == query.split(",")[0]
+        assert near(place, (50.37, 34.0))  # Гадяч, the community's biggest settlement
+        assert gazetteer.lookup(query, lang="en").label.startswith("Hadiatska hromada, ")
+
     def test_a_found_place_is_no_fallback(self, gazetteer):
         assert gazetteer.lookup("Окни, Одеська обл.").unmatched == ""
         assert gazetteer.lookup("Одеська область").unmatched == ""

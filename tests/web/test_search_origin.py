@@ -41,6 +41,15 @@ def test_an_unknown_village_in_a_known_oblast_says_so(client, offices, lang, mes
     assert soup.select_one("ol.office-list li")["data-slug"] == "odesa"
 
 
+def test_a_village_off_the_map_is_helped_near_its_community(client, offices):
+    soup = page(client.get("/offices?near=Рудиків&lang=en"))
+    assert text(soup.select_one(".origin-note.fallback")) == (
+        "We could not find “Рудиків”; showing help for Hadiatska hromada, Poltava Oblast, Ukraine."
+    )
+    api = client.get("/api/v1/offices/nearest?near=Рудиків").get_json()["origin"]
+    assert (api["precision"], api["region_code"]) == ("region", "UA-53")
+
+
 def test_the_fallback_page_suggests_look_alikes_of_the_missing_place(client, offices):
     soup = page(client.get("/offices?near=Окнии, Одеська обл.&lang=en"))
     assert "We could not find “Окнии”" in text(soup.select_one(".origin-note.fallback"))
