@@ -172,6 +172,16 @@ def default_cache_dir() -> Path:
     return Path(base) / "help-locator"
 
 
+_RU_ENDINGS = {"ое": "е", "ый": "ий", "ая": "а", "ые": "і", "ское": "ське", "цкое": "цьке"}
+_RU_ENDING = re.compile(r"(ское|цкое|ое|ый|ая|ые)\b")
+_RUSSIAN = re.compile(r"[ыэёъ]|(ое|ый|ая|ские|ское)\b")
+
+
+def _not_ukrainian(name: str) -> bool:
+    low = name.lower()
+    return name.isascii() or _RUSSIAN.search(low) is not None
+
+
 def _add(table: dict[str, int | list[int]], key: str, code: int) -> None:
     old = table.get(key)
     if old is None:
@@ -498,17 +508,9 @@ class Index:
                     self.countries.setdefault(loose(k), idx)
                     self.index_free(k, idx)
 
-    def _add_communities(self, oblasts: dict[str, str]) -> None:
-        """Every settlement of the KATOTTG codifier that GeoNames does not list (matched by
-        name within its oblast) is found through its community, placed at the community's
-        biggest settlement that GeoNames lists; a community with none of them is left out."""
-        by_key: dict[tuple[str, str], int] = {}  # (admin1, name) → biggest such place
-        for i, e in enumerate(self.entries):
-            if e.kind == CITY and e.country == "UA":
-                for key in {normalize(e.name_uk), normalize(e.name_en)}:
-                    old = by_key.get((e.admin1, key))
-                    if old is None or self.entries[old].population < e.population:
-                        by_key[(e.admin1, key)] = i
+    @staticmethod
+    def _read_communities(oblasts: dict[str, str]) -> list[tuple[str, str, str, list[str]]]:
+        """(admin1, raion, community, its settlements) from the derived KATOTTG file."""
         communities: list[tuple[str, str, str, list[str]]] = []
         with gzip.open(_KATOTTG_FILE, "rt", encoding="utf-8") as f:
             for line in f:
@@ -517,6 +519,42 @@ class Index:
                     communities.append((oblasts.get(fields[1], ""), fields[2], fields[3], []))
                 elif fields[0] == "S" and communities:
                     communities[-1][3].append(fields[2])
+        return communities
+
+    def _official_names(self, communities: list[tuple[str, str, str, list[str]]]) -> None:
+        """A place of Ukraine that GeoNames names only in Russian or Latin letters (Мирное,
+        Садовое in Crimea) takes the codifier's Ukrainian name (Мирне, Садове) when exactly
+        one settlement of its oblast matches."""
+        official: dict[tuple[str, str], list[str]] = {}
+        for admin1, _raion, _name, settlements in communities:
+            for name in settlements:
+                k = normalize(name)
+                for key in (loose(k), loose(translit_uk(k, " "))):
+                    official.setdefault((admin1, key), []).append(name)
+        for i, e in enumerate(self.entries):
+            if e.kind != CITY or e.country != "UA" or not _not_ukrainian(e.name_uk):
+                continue
+            name = normalize(e.name_uk)
+            if CYRILLIC.search(name):
+                name = _RU_ENDING.sub(lambda m: _RU_ENDINGS[m.group()], name)
+            hits = set(official.get((e.admin1, loose(name)), ()))
+            if len(hits) == 1:
+                e.name_uk = hits.pop()
+                self._index(normalize(e.name_uk), i, True)
+
+    def _add_communities(self, oblasts: dict[str, str]) -> None:
+        """Every settlement of the KATOTTG codifier that GeoNames does not list (matched by
+        name within its oblast) is found through its community, placed at the community's
+        biggest settlement that GeoNames lists; a community with none of them is left out."""
+        communities = self._read_communities(oblasts)
+        self._official_names(communities)
+        by_key: dict[tuple[str, str], int] = {}  # (admin1, name) → biggest such place
+        for i, e in enumerate(self.entries):
+            if e.kind == CITY and e.country == "UA":
+                for key in {normalize(e.name_uk), normalize(e.name_en)}:
+                    old = by_key.get((e.admin1, key))
+                    if old is None or self.entries[old].population < e.population:
+                        by_key[(e.admin1, key)] = i
         for admin1, _raion, name, settlements in communities:
             keys = [normalize(s) for s in settlements]
             known = [by_key[(admin1, k)] for k in keys if (admin1, k) in by_key]

@@ -285,6 +285,15 @@ def test_random_text_never_raises(gazetteer):
         parse_coordinates(text)
 
 
+@pytest.mark.parametrize(
+    ("query", "label"),
+    [("Mirnoye, Crimea", "Мирне, Автономна Республіка Крим, Україна"),
+     ("Мирное, Крым", "Мирне, Автономна Республіка Крим, Україна")],
+)  # fmt: skip
+def test_places_geonames_names_in_russian_take_their_official_names(gazetteer, query, label):
+    assert gazetteer.lookup(query).label == label
+
+
 def test_ukraine_goes_down_to_villages(gazetteer):
     # Окни (Odesa oblast, about 5,000 people), Великий Бурлук (about 4,000)
     assert near(gazetteer.lookup("Окни"), (47.54, 29.46))
