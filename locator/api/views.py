@@ -123,6 +123,8 @@ def offices_nearest():
                 "lon": origin.lon,
                 "precision": origin.precision,
                 "source": origin.source,
+                "country": origin.country,
+                "region_code": origin.region_code,
             },
             "results": [
                 {

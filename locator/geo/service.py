@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import threading
 import time
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
@@ -71,23 +72,41 @@ class GeoService:
             return None
         point = parse_coordinates(text)
         if point is not None:
-            return Place(
-                label=f"{point[0]:.5f}, {point[1]:.5f}",
-                lat=point[0],
-                lon=point[1],
-                precision="point",
-                source="coordinates",
-                country=None,
-            )
+            return self.gazetteer.place_at(*point)
         local = self.gazetteer.lookup(text, lang=lang) or self._office_city(session, text)
-        if self.online is not None and (local is None or _ADDRESS_HINT.search(text)):
+        if local is not None and local.unmatched:  # "Демо-місто, Одеська обл.": an office's town?
+            local = self._office_city(session, local.unmatched) or local
+        if self.online is not None and (
+            local is None or local.unmatched or _ADDRESS_HINT.search(text)
+        ):
             try:
                 found = self._online(session, text, lang)
             except GeocoderUnavailable:
                 found = None
             if found is not None:
-                return found
+                return self._with_area(found)
         return local or self._city_part(session, text, lang)
+
+    def place_at(self, lat: float, lon: float) -> Place:
+        """A point, with the country and ISO 3166-2 region of where it lies (when known)."""
+        return self.gazetteer.place_at(lat, lon)
+
+    def namesakes(self, query: str, lang: str = "uk") -> list[Place]:
+        """Other places of Ukraine with the name `geocode` answered ("did you mean")."""
+        try:
+            text = clean_query(query)
+        except QueryTooLong:
+            return []
+        return self.gazetteer.namesakes(text, lang=lang) if text else []
+
+    def _with_area(self, place: Place) -> Place:
+        """An online answer carries no ISO 3166-2 code: the gazetteer's, at that point."""
+        if place.region_code or place.country not in (None, "UA"):
+            return place
+        region = self.gazetteer.region_at(place.lat, place.lon)
+        return replace(
+            place, country=place.country or ("UA" if region else None), region_code=region
+        )
 
     def suggest(self, query: str, lang: str = "uk", limit: int = 5) -> list[Place]:
         try:
@@ -117,7 +136,9 @@ class GeoService:
                 .group_by(Office.city, Office.country)
             ).all()
             self._office_cities = {
-                normalize(city): Place(city, lat, lon, "city", "offices", country)
+                normalize(city): self._with_area(
+                    Place(city, lat, lon, "city", "offices", country or None)
+                )
                 for city, country, lat, lon in rows
             }
             self._office_cities_at = now
@@ -133,13 +154,15 @@ class GeoService:
         if cached is not None and _aware(cached.created_at) >= fresh_after:
             if not cached.found:
                 return None
-            return Place(
-                cached.label,
-                cached.lat,
-                cached.lon,
-                cached.precision,
-                provider,
-                cached.country or None,
+            return self._with_area(
+                Place(
+                    cached.label,
+                    cached.lat,
+                    cached.lon,
+                    cached.precision,
+                    provider,
+                    cached.country or None,
+                )
             )
         place = self.online.geocode(text, lang)
         try:

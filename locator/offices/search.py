@@ -153,14 +153,7 @@ def parse_search(args: Mapping[str, str], *, require_origin: bool = True) -> Sea
 def resolve_origin(session: Session, geo: GeoService, req: SearchRequest, lang: str) -> Place:
     """Coordinates win over text; raises PlaceNotFound with suggestions."""
     if req.lat is not None and req.lon is not None:
-        return Place(
-            label=f"{req.lat:.5f}, {req.lon:.5f}",
-            lat=req.lat,
-            lon=req.lon,
-            precision="point",
-            source="coordinates",
-            country=None,
-        )
+        return geo.place_at(req.lat, req.lon)  # with the country and region it lies in
     try:
         place = geo.geocode(session, req.near or "", lang=lang)
     except QueryTooLong:

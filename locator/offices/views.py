@@ -63,7 +63,22 @@ def results():
         items=items,
         req=req,
         categories=CATEGORIES,
+        **_origin_notes(result.origin, req.near),
     )
+
+
+def _origin_notes(origin, near: str | None) -> dict:
+    """What the page says about the origin: the place that was not found (the answer is
+    then its oblast or country) with look-alikes, or the namesakes of the place found."""
+    service, lang = geo.current(), page_lang()
+    if origin.unmatched:
+        return {
+            "not_found": origin.unmatched,
+            "did_you_mean": service.suggest(origin.unmatched, lang=lang),
+        }
+    if near and origin.precision == "city" and origin.source == "gazetteer":
+        return {"did_you_mean": service.namesakes(near, lang=lang)}
+    return {}
 
 
 def _office(row, now) -> dict:

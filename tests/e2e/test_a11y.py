@@ -15,6 +15,8 @@ LANGS = ("uk", "en")
 PAGES = (
     ("offices", "/"),
     ("offices", "/offices?near=Київ"),
+    ("offices", "/offices?near=Вигаданівка, Одеська обл."),  # the fallback note
+    ("offices", "/offices?near=Миколаївка"),  # namesakes
     ("offices", "/offices/kyiv-podil-legal-aid"),
     ("mapviews", "/map"),
     ("mapviews", "/embed/map"),

@@ -34,3 +34,25 @@ def test_refused_location_shows_a_message(browser, live_url):
     message.wait_for(state="visible")
     assert "Type your city" in message.inner_text()
     context.close()
+
+
+def test_an_unknown_village_shows_its_oblast_and_says_so(page, live_url):
+    page.goto(live_url + "/?lang=en")
+    page.fill("#near-main", "Вигаданівка, Одеська обл.")
+    page.click("form.search-form button[type=submit]")
+    note = page.locator(".origin-note.fallback[role=status]")
+    note.wait_for(state="visible")
+    assert note.inner_text() == (
+        "We could not find “Вигаданівка”; showing help for Odesa Oblast, Ukraine."
+    )
+    assert "Odesa Oblast, Ukraine" in page.locator("h1").inner_text()
+    assert page.js_errors == []
+
+
+def test_a_namesake_is_one_click_away(page, live_url):
+    page.goto(live_url + "/offices?near=Миколаїв&lang=en")
+    link = page.locator("nav.did-you-mean a", has_text="Lviv Oblast")
+    link.click()
+    page.wait_for_url("**near=*Lviv*")
+    assert "Mykolayiv, Lviv Oblast, Ukraine" in page.locator("h1").inner_text()
+    assert page.js_errors == []

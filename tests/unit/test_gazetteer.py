@@ -51,7 +51,7 @@ CITY_SPELLINGS = [
             "Київ", "Киев", "Kyiv", "Kiev", "KYIV", "kyiv", "  Kyiv  ", "Kyjiv", "Kijów",
             "Kiew", "м. Київ", "м.Київ", "м Київ", "М. КИЇВ", "г. Киев", "г.Киев",
             "місто Київ", "город Киев", "Kyiv city", "city of Kyiv", "Kyiv, Ukraine",
-            "Київ, Україна", "Киев, Украина", "Kyiv, UA", "Київ Україна", "Ukraine, Kyiv",
+            "Київ, Україна", "Киев, Украина", "Kyiv, Україна", "Київ Україна", "Ukraine, Kyiv",
             "Kyiv (Kiev)", "Киïв", "мiсто Київ", "Ки\u00adїв", "Ｋｙｉｖ", "Київ, 01001",
             "вул. Хрещатик, 22, Київ",
         ]
@@ -109,26 +109,26 @@ def test_city_spellings_resolve_to_the_city(gazetteer, query, where):
 @pytest.mark.parametrize(
     ("query", "lang", "label", "country"),
     [
-        ("Kyiv", "uk", "Київ, UA", "UA"),
-        ("Киев", "en", "Kyiv, UA", "UA"),
-        ("Одесса", "uk", "Одеса, UA", "UA"),
-        ("Odessa", "en", "Odesa, UA", "UA"),
-        ("Lvov", "uk", "Львів, UA", "UA"),
-        ("Kharkov", "uk", "Харків, UA", "UA"),
-        ("Kirovograd", "uk", "Кропивницький, UA", "UA"),
-        ("Днепропетровск", "uk", "Дніпро, UA", "UA"),
-        ("Chisinau", "uk", "Кишинів, MD", "MD"),
-        ("Кишинев", "en", "Chisinau, MD", "MD"),
-        ("Тбилиси", "uk", "Тбілісі, GE", "GE"),
-        ("Almaty", "en", "Almaty, KZ", "KZ"),
-        ("Алматы", "uk", "Алмати, KZ", "KZ"),
-        ("Нур-Султан", "uk", "Астана, KZ", "KZ"),
-        ("Bishkek", "uk", "Бішкек, KG", "KG"),
-        ("Khmelnytskyi", "uk", "Хмельницький, UA", "UA"),
-        ("Uman", "uk", "Умань, UA", "UA"),
-        ("Kerch", "uk", "Керч, UA", "UA"),
-        ("Slovyansk", "uk", "Слов'янськ, UA", "UA"),
-        ("Славянск", "en", "Slovyansk, UA", "UA"),
+        ("Kyiv", "uk", "Київ, Україна", "UA"),
+        ("Киев", "en", "Kyiv, Ukraine", "UA"),
+        ("Одесса", "uk", "Одеса, Україна", "UA"),
+        ("Odessa", "en", "Odesa, Ukraine", "UA"),
+        ("Lvov", "uk", "Львів, Україна", "UA"),
+        ("Kharkov", "uk", "Харків, Україна", "UA"),
+        ("Kirovograd", "uk", "Кропивницький, Україна", "UA"),
+        ("Днепропетровск", "uk", "Дніпро, Україна", "UA"),
+        ("Chisinau", "uk", "Кишинів, Молдова", "MD"),
+        ("Кишинев", "en", "Chisinau, Moldova", "MD"),
+        ("Тбилиси", "uk", "Тбілісі, Грузія", "GE"),
+        ("Almaty", "en", "Almaty, Kazakhstan", "KZ"),
+        ("Алматы", "uk", "Алмати, Казахстан", "KZ"),
+        ("Нур-Султан", "uk", "Астана, Казахстан", "KZ"),
+        ("Bishkek", "uk", "Бішкек, Киргизстан", "KG"),
+        ("Khmelnytskyi", "uk", "Хмельницький, Україна", "UA"),
+        ("Uman", "uk", "Умань, Україна", "UA"),
+        ("Kerch", "uk", "Керч, Україна", "UA"),
+        ("Slovyansk", "uk", "Слов'янськ, Україна", "UA"),
+        ("Славянск", "en", "Slovyansk, Ukraine", "UA"),
     ],
 )
 def test_labels_follow_the_language(gazetteer, query, lang, label, country):
@@ -139,35 +139,35 @@ def test_labels_follow_the_language(gazetteer, query, lang, label, country):
 
 def test_repeated_lookups_answer_alike_in_either_language(gazetteer):
     for _ in range(3):
-        assert gazetteer.lookup("Lwów").label == "Львів, UA"
-        assert gazetteer.lookup("Lwów", lang="en").label == "Lviv, UA"
+        assert gazetteer.lookup("Lwów").label == "Львів, Україна"
+        assert gazetteer.lookup("Lwów", lang="en").label == "Lviv, Ukraine"
         assert gazetteer.lookup("Xyzzyq") is None
 
 
 REGION_SPELLINGS = [
-    ("Львівська область", LVIV, "Львівська область, UA"),
-    ("Lviv oblast", LVIV, "Львівська область, UA"),
-    ("Lviv Oblast", LVIV, "Львівська область, UA"),
-    ("Львовская область", LVIV, "Львівська область, UA"),
-    ("Львівська обл.", LVIV, "Львівська область, UA"),
-    ("Львівщина", LVIV, "Львівська область, UA"),
-    ("Харківська обл.", KHARKIV, "Харківська область, UA"),
-    ("Харківська обл", KHARKIV, "Харківська область, UA"),
-    ("Kharkiv region", KHARKIV, "Харківська область, UA"),
-    ("Харьковская обл.", KHARKIV, "Харківська область, UA"),
-    ("Київська область", KYIV, "Київська область, UA"),
-    ("Kyiv oblast", KYIV, "Київська область, UA"),
-    ("Київщина", KYIV, "Київська область, UA"),
-    ("Одеська область", ODESA, "Одеська область, UA"),
-    ("Odesa Oblast, Ukraine", ODESA, "Одеська область, UA"),
-    ("Закарпаття", UZHHOROD, "Закарпатська область, UA"),
-    ("Zakarpattia oblast", UZHHOROD, "Закарпатська область, UA"),
-    ("Кіровоградська область", KROPYVNYTSKYI, "Кіровоградська область, UA"),
-    ("Kirovohrad oblast", KROPYVNYTSKYI, "Кіровоградська область, UA"),
-    ("Івано-Франківська обл.", IVANO_FRANKIVSK, "Івано-Франківська область, UA"),
-    ("Крим", SIMFEROPOL, "Автономна Республіка Крим, UA"),
-    ("Crimea", SIMFEROPOL, "Автономна Республіка Крим, UA"),
-    ("АР Крим", SIMFEROPOL, "Автономна Республіка Крим, UA"),
+    ("Львівська область", LVIV, "Львівська область, Україна"),
+    ("Lviv oblast", LVIV, "Львівська область, Україна"),
+    ("Lviv Oblast", LVIV, "Львівська область, Україна"),
+    ("Львовская область", LVIV, "Львівська область, Україна"),
+    ("Львівська обл.", LVIV, "Львівська область, Україна"),
+    ("Львівщина", LVIV, "Львівська область, Україна"),
+    ("Харківська обл.", KHARKIV, "Харківська область, Україна"),
+    ("Харківська обл", KHARKIV, "Харківська область, Україна"),
+    ("Kharkiv region", KHARKIV, "Харківська область, Україна"),
+    ("Харьковская обл.", KHARKIV, "Харківська область, Україна"),
+    ("Київська область", KYIV, "Київська область, Україна"),
+    ("Kyiv oblast", KYIV, "Київська область, Україна"),
+    ("Київщина", KYIV, "Київська область, Україна"),
+    ("Одеська область", ODESA, "Одеська область, Україна"),
+    ("Odesa Oblast, Ukraine", ODESA, "Одеська область, Україна"),
+    ("Закарпаття", UZHHOROD, "Закарпатська область, Україна"),
+    ("Zakarpattia oblast", UZHHOROD, "Закарпатська область, Україна"),
+    ("Кіровоградська область", KROPYVNYTSKYI, "Кіровоградська область, Україна"),
+    ("Kirovohrad oblast", KROPYVNYTSKYI, "Кіровоградська область, Україна"),
+    ("Івано-Франківська обл.", IVANO_FRANKIVSK, "Івано-Франківська область, Україна"),
+    ("Крим", SIMFEROPOL, "Автономна Республіка Крим, Україна"),
+    ("Crimea", SIMFEROPOL, "Автономна Республіка Крим, Україна"),
+    ("АР Крим", SIMFEROPOL, "Автономна Республіка Крим, Україна"),
 ]
 
 
@@ -183,13 +183,13 @@ def test_oblasts_resolve_to_regions_at_their_centres(gazetteer, query, where, la
 @pytest.mark.parametrize(
     ("query", "town"),
     [
-        ("Броварський район", "Бровари, UA"),
-        ("Броварский район", "Бровари, UA"),
-        ("Brovary raion", "Бровари, UA"),
-        ("Бориспільський р-н", "Бориспіль, UA"),
-        ("Бориспільський р-н, Київська обл.", "Бориспіль, UA"),
-        ("Фастівський район", "Фастів, UA"),
-        ("Хмельницький район", "Хмельницький, UA"),
+        ("Броварський район", "Бровари, Україна"),
+        ("Броварский район", "Бровари, Україна"),
+        ("Brovary raion", "Бровари, Україна"),
+        ("Бориспільський р-н", "Бориспіль, Україна"),
+        ("Бориспільський р-н, Київська обл.", "Бориспіль, Україна"),
+        ("Фастівський район", "Фастів, Україна"),
+        ("Хмельницький район", "Хмельницький, Україна"),
     ],
 )
 def test_a_district_is_the_town_it_is_named_after(gazetteer, query, town):
@@ -214,9 +214,9 @@ def test_all_oblasts_and_crimea_are_known(gazetteer):
     ]  # fmt: skip
     found = {gazetteer.lookup(f"{n} область").label for n in names}
     assert len(found) == 24
-    assert all(p.endswith("область, UA") for p in found)
-    assert gazetteer.lookup("Lutsk").label == "Луцьк, UA"
-    assert gazetteer.lookup("Волинська область", lang="en").label == "Volyn Oblast, UA"
+    assert all(p.endswith("область, Україна") for p in found)
+    assert gazetteer.lookup("Lutsk").label == "Луцьк, Україна"
+    assert gazetteer.lookup("Волинська область", lang="en").label == "Volyn Oblast, Ukraine"
 
 
 @pytest.mark.parametrize(
@@ -325,7 +325,8 @@ class TestAmbiguity:
         "%00",
         "🙂",
         "???",
-        "12345",
+        "00000",
+        "123456",
         "Xyzzyq",
         "asdfghjkl",
         "nan, 30",
@@ -415,7 +416,9 @@ class TestCoordinates:
 
     def test_lookup_answers_coordinates_as_a_point(self, gazetteer):
         place = gazetteer.lookup("50.45, 30.52")
-        assert place == Place("50.45000, 30.52000", 50.45, 30.52, "point", "coordinates", None)
+        assert place == Place(
+            "50.45000, 30.52000", 50.45, 30.52, "point", "coordinates", "UA", 0, "UA-30"
+        )
 
     def test_lookup_refuses_out_of_range_coordinates(self, gazetteer):
         assert gazetteer.lookup("91, 30") is None
@@ -488,18 +491,15 @@ class TestSuggest:
         assert near(places[0], expected), (typo, places[0])
 
     def test_the_city_comes_before_its_oblast_unless_the_oblast_is_asked(self, gazetteer):
-        assert labels(gazetteer.suggest("Nikolayev", limit=2)) == [
-            "Миколаїв, UA",
-            "Миколаївська область, UA",
-        ]
-        assert labels(gazetteer.suggest("Nikolayev oblast", limit=2)) == [
-            "Миколаївська область, UA",
-            "Миколаїв, UA",
-        ]
+        # (towns called Mykolaiv or Mykolaivka come next, before the oblast)
+        assert labels(gazetteer.suggest("Nikolayev", limit=5))[0] == "Миколаїв, Україна"
+        oblast = labels(gazetteer.suggest("Nikolayev oblast", limit=5))
+        assert oblast[0] == "Миколаївська область, Україна"
+        assert "Миколаїв, Україна" in oblast
 
     def test_a_typo_is_suggested_not_guessed(self, gazetteer):
         assert gazetteer.lookup("Kyivv") is None
-        assert gazetteer.suggest("Kyivv")[0].label == "Київ, UA"
+        assert gazetteer.suggest("Kyivv")[0].label == "Київ, Україна"
 
     def test_suggestions_are_distinct_and_limited(self, gazetteer):
         places = gazetteer.suggest("Kharkov", limit=3)
@@ -508,8 +508,8 @@ class TestSuggest:
         assert gazetteer.suggest("Kyiv", limit=0) == []
 
     def test_suggestions_follow_the_language(self, gazetteer):
-        assert gazetteer.suggest("Kyyiv", lang="en")[0].label == "Kyiv, UA"
-        assert gazetteer.suggest("Kyyiv", lang="uk")[0].label == "Київ, UA"
+        assert gazetteer.suggest("Kyyiv", lang="en")[0].label == "Kyiv, Ukraine"
+        assert gazetteer.suggest("Kyyiv", lang="uk")[0].label == "Київ, Україна"
 
     @pytest.mark.parametrize("query", ["", "x", "Xyzzyq", "\x00", "x" * 10_000, "🙂🙂🙂"])
     def test_nothing_like_garbage(self, gazetteer, query):
@@ -525,7 +525,7 @@ class TestFindPlaces:
         text = shared_seed.read_text(encoding="utf-8")
         found = labels(gazetteer.find_places(text, lang="en"))
         # "the Russian Federation is a key player": a real mention of a country
-        assert found == ["Kazakhstan", "Zhanaozen, KZ", "Almaty, KZ", "Russia"]
+        assert found == ["Kazakhstan", "Zhanaozen, Kazakhstan", "Almaty, Kazakhstan", "Russia"]
         almaty = gazetteer.find_places(text)[2]
         assert near(almaty, ALMATY)
 
@@ -534,36 +534,36 @@ class TestFindPlaces:
         [
             (
                 "Я живу у Києві, а мама в Харкові. Раніше ми жили у Львові та в Одесі.",
-                ["Київ, UA", "Харків, UA", "Львів, UA", "Одеса, UA"],
+                ["Київ, Україна", "Харків, Україна", "Львів, Україна", "Одеса, Україна"],
             ),
             (
                 "Переселенці з Маріуполя живуть у Запоріжжі, Дніпрі та Вінниці.",
-                ["Маріуполь, UA", "Запоріжжя, UA", "Дніпро, UA", "Вінниця, UA"],
+                ["Маріуполь, Україна", "Запоріжжя, Україна", "Дніпро, Україна", "Вінниця, Україна"],
             ),
             (
                 "Консультації в Івано-Франківську, у Кропивницькому та в Білій Церкві.",
-                ["Івано-Франківськ, UA", "Кропивницький, UA", "Біла Церква, UA"],
+                ["Івано-Франківськ, Україна", "Кропивницький, Україна", "Біла Церква, Україна"],
             ),
             (
                 "Ситуація в Казахстані: протести в Алмати та Жанаозені.",
-                ["Казахстан", "Алмати, KZ", "Жанаозен, KZ"],
+                ["Казахстан", "Алмати, Казахстан", "Жанаозен, Казахстан"],
             ),
             (
                 "На Львівщині та у Харківській області, а також у Криму.",
-                ["Львівська область, UA", "Харківська область, UA",
-                 "Автономна Республіка Крим, UA"],
+                ["Львівська область, Україна", "Харківська область, Україна",
+                 "Автономна Республіка Крим, Україна"],
             ),
             (
                 "В Харькове и Киеве, а также во Львове и в Днепре.",
-                ["Харків, UA", "Київ, UA", "Львів, UA", "Дніпро, UA"],
+                ["Харків, Україна", "Київ, Україна", "Львів, Україна", "Дніпро, Україна"],
             ),
             (
                 "Офіси в Кишиневі, Тбілісі, Єревані та Бішкеку.",
-                ["Кишинів, MD", "Тбілісі, GE", "Єреван, AM", "Бішкек, KG"],
+                ["Кишинів, Молдова", "Тбілісі, Грузія", "Єреван, Вірменія", "Бішкек, Киргизстан"],
             ),
             (
                 "Kazakhstan's government; a Kyiv-based NGO; offices in Lviv region.",
-                ["Казахстан", "Київ, UA", "Львівська область, UA"],
+                ["Казахстан", "Київ, Україна", "Львівська область, Україна"],
             ),
         ],
     )  # fmt: skip
@@ -574,20 +574,20 @@ class TestFindPlaces:
         ("text", "expected"),
         [
             # streets named after people who share a name with a town
-            ("Приймальня на вул. Богдана Хмельницького, 5 у Києві.", ["Київ, UA"]),
-            ("вулиця Марка Кропивницького, 12, м. Одеса", ["Одеса, UA"]),
-            ("Громадянин Андрей Шептицький звернувся до суду в Харкові.", ["Харків, UA"]),
+            ("Приймальня на вул. Богдана Хмельницького, 5 у Києві.", ["Київ, Україна"]),
+            ("вулиця Марка Кропивницького, 12, м. Одеса", ["Одеса, Україна"]),
+            ("Громадянин Андрей Шептицький звернувся до суду в Харкові.", ["Харків, Україна"]),
             # title case, directions, old names, places abroad
             (
                 "Statement On The Situation In Kazakhstan And Protests In Almaty",
-                ["Казахстан", "Алмати, KZ"],
+                ["Казахстан", "Алмати, Казахстан"],
             ),
             ("Humanitarian crisis in Eastern Ukraine.", ["Україна"]),
             ("Tokayev in Nur-Sultan; later Kishinev and Lemberg.",
-             ["Астана, KZ", "Кишинів, MD", "Львів, UA"]),
+             ["Астана, Казахстан", "Кишинів, Молдова", "Львів, Україна"]),
             ("Refugees in Paris, Berlin and Warsaw; in Nice and Reading too.",
-             ["Париж, FR", "Берлін, DE", "Варшава, PL"]),
-            ("Київ Одеса Львів", ["Київ, UA", "Одеса, UA", "Львів, UA"]),
+             ["Париж, Франція", "Берлін, Німеччина", "Варшава, Польща"]),
+            ("Київ Одеса Львів", ["Київ, Україна", "Одеса, Україна", "Львів, Україна"]),
         ],
     )  # fmt: skip
     def test_names_in_context(self, gazetteer, text, expected):
@@ -595,7 +595,7 @@ class TestFindPlaces:
 
     def test_each_place_once_in_order_of_first_mention(self, gazetteer):
         text = "Одеса, потім Київ, знову Одеса, і ще раз у Києві та в Одесі."
-        assert labels(gazetteer.find_places(text)) == ["Одеса, UA", "Київ, UA"]
+        assert labels(gazetteer.find_places(text)) == ["Одеса, Україна", "Київ, Україна"]
 
     @pytest.mark.parametrize(
         "text",
@@ -618,11 +618,11 @@ class TestFindPlaces:
 
     def test_huge_text_is_capped_not_an_error(self, gazetteer):
         text = "Київ " + "слово " * 300_000 + "Одеса"
-        assert labels(gazetteer.find_places(text)) == ["Київ, UA"]
+        assert labels(gazetteer.find_places(text)) == ["Київ, Україна"]
 
     def test_markup_and_nul_bytes_are_just_text(self, gazetteer):
         text = "<p>Київ</p>\x00<script>alert('Одеса')</script>"
-        assert labels(gazetteer.find_places(text)) == ["Київ, UA", "Одеса, UA"]
+        assert labels(gazetteer.find_places(text)) == ["Київ, Україна", "Одеса, Україна"]
 
 
 @pytest.fixture(scope="module")
@@ -647,13 +647,13 @@ class TestOfficeCities:
 
     def test_office_cities_missing_from_the_data_are_added(self, small):
         irpin = small.lookup("Ірпінь")
-        assert (irpin.label, irpin.precision, irpin.country) == ("Ірпінь, UA", "city", "UA")
+        assert (irpin.label, irpin.precision, irpin.country) == ("Ірпінь, Україна", "city", "UA")
         assert near(irpin, (50.52, 30.25), tol=0.01)
         assert small.lookup("Демо-місто").country == "UA"
         assert small.lookup("м. Демо-місто") is not None
 
     def test_office_cities_are_found_in_free_text(self, small):
-        assert labels(small.find_places("Офіс в Ірпені відкрито.")) == ["Ірпінь, UA"]
+        assert labels(small.find_places("Офіс в Ірпені відкрито.")) == ["Ірпінь, Україна"]
 
     def test_min_population_leaves_smaller_towns_out(self, small):
         assert small.lookup("Вишгород") is None
@@ -697,7 +697,7 @@ class TestCache:
         assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
         fresh = Gazetteer(min_population=1_000_000, cache_dir=None)
         assert answers(loaded) == answers(fresh)
-        assert answers(loaded)[0].label == "Київ, UA"
+        assert answers(loaded)[0].label == "Київ, Україна"
 
     def test_office_cities_are_not_cached(self, cache_dir):
         Gazetteer([("Демо-місто", 48.0, 30.0, "UA")], min_population=1_000_000, cache_dir=cache_dir)

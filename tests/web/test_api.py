@@ -131,6 +131,8 @@ def test_nearest_answers_spec_shape(client, openapi, make_office):
         "lon": 30.5234,
         "precision": "point",
         "source": "coordinates",
+        "country": "UA",
+        "region_code": "UA-30",
     }
     assert body["count"] == 2
     assert [r["office"]["slug"] for r in body["results"]] == ["near", "far"]

@@ -76,8 +76,8 @@ def test_seed_restores_an_edited_office(runner):
 @pytest.mark.parametrize(
     ("query", "label", "lat", "lon", "precision", "source"),
     [
-        ("Київ", "Київ, UA", 50.45, 30.52, "city", "gazetteer"),
-        ("Kharkov", "Харків, UA", 49.98, 36.25, "city", "gazetteer"),
+        ("Київ", "Київ, Україна", 50.45, 30.52, "city", "gazetteer"),
+        ("Kharkov", "Харків, Україна", 49.98, 36.25, "city", "gazetteer"),
         ("50.4501, 30.5234", "50.45010, 30.52340", 50.4501, 30.5234, "point", "coordinates"),
     ],
 )
@@ -100,7 +100,7 @@ def test_geocode_prints_label_coordinates_precision_and_source(
 
 def test_geocode_in_english(runner):
     result = invoke(runner, "geocode", "Київ", "--lang", "en")
-    assert "label:     Kyiv, UA" in result.output
+    assert "label:     Kyiv, Ukraine" in result.output
 
 
 def test_geocode_an_unknown_place_fails(runner):

@@ -184,8 +184,8 @@ def test_rows_without_coordinates_are_geocoded_and_failures_do_not_stop_the_impo
     failed = {row.slug: row.problems[0].render() for row in report.failures}
     assert failed["nowhere"].startswith("Could not find “Zzzxq lane 1, Qqqq, UA”")
     assert (
-        failed["abroad"]
-        == "The geocoder found “Atlantis, ZA”, in another country: give lat and lon."
+        failed["abroad"]  # the row's country is honoured: no Atlantis in Ukraine
+        == "Could not find “Main Rd 1, Atlantis, UA”: give lat and lon, or correct the address."
     )
 
 

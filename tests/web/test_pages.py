@@ -122,7 +122,7 @@ def test_results_list_nearest_first_with_distance_state_address_and_phone(client
 def test_results_in_english(client, kyiv_offices):
     soup = page(client.get("/offices?near=Kyiv&lang=en"))
     assert soup.html["lang"] == "en"
-    assert text(soup.h1) == "Consulting rooms near Kyiv, UA"
+    assert text(soup.h1) == "Consulting rooms near Kyiv, Ukraine"
     first = result_items(soup)[0]
     assert text(first.select_one(".distance")) == "0.8 km away"
     assert text(first.select_one(".open-state")) == "Open now"
@@ -191,8 +191,8 @@ def test_not_found_page_offers_suggestions_that_work(client, kyiv_offices):
     soup = page(response)
     assert text(soup.h1) == "Ми не змогли знайти «Kyivv»"
     suggestions = soup.select("ul.suggestions a")
-    assert "Київ, UA" in [text(a) for a in suggestions]
-    link = next(a["href"] for a in suggestions if text(a) == "Київ, UA")
+    assert "Київ, Україна" in [text(a) for a in suggestions]
+    link = next(a["href"] for a in suggestions if text(a) == "Київ, Україна")
     followed = client.get(link)
     assert followed.status_code == 200
     assert result_items(page(followed))[0]["data-slug"] == "khreshchatyk"

@@ -53,7 +53,7 @@ def test_a_coordinator_writes_a_statement_and_its_places_are_found(coordinator):
     assert statement.slug == "dopomoha-v-odesi"
     assert statement.tags == ["демо", "житло"]
     assert statement.published == date(2024, 6, 1)
-    assert [p["label"] for p in statement.places] == ["Одеса, UA"]
+    assert [p["label"] for p in statement.places] == ["Одеса, Україна"]
     assert not statement.places_manual
     assert "<script" not in statement.body_html and "alert(1)" not in statement.body_html
     listing = client.get("/admin/statements?lang=en").get_data(as_text=True)
@@ -65,7 +65,7 @@ def test_a_coordinator_corrects_the_detected_places(coordinator):
     client.post("/admin/statements/new", data=form(client, "/admin/statements/new"))
     statement = db.session.scalar(select(Statement))
     edit_url = f"/admin/statements/{statement.id}"
-    assert "Одеса, UA | 46.4" in client.get(edit_url).get_data(as_text=True)
+    assert "Одеса, Україна | 46.4" in client.get(edit_url).get_data(as_text=True)
 
     response = client.post(
         edit_url, data=form(client, edit_url, places="Миколаїв\nСело Тестове | 46.1, 31.2")
@@ -91,7 +91,7 @@ def test_an_unknown_place_is_refused_with_its_name(coordinator):
     assert response.status_code == 200
     assert "We could not place: Нідекуди Зовсім." in response.get_data(as_text=True)
     db.session.refresh(statement)
-    assert [p["label"] for p in statement.places] == ["Одеса, UA"]
+    assert [p["label"] for p in statement.places] == ["Одеса, Україна"]
 
 
 def test_reimport_keeps_places_a_coordinator_corrected(coordinator, runner, tmp_path):
