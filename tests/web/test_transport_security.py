@@ -16,13 +16,20 @@ HSTS = "Strict-Transport-Security"
 
 @pytest.fixture
 def make_client(app_config):
+    apps = []
+
     def make(**settings):
         app = create_app({**app_config, **settings})
         with app.app_context():
             db.create_all()
+        apps.append(app)
         return app.test_client()
 
-    return make
+    yield make
+    for app in apps:  # close the pools' connections (PostgreSQL: ResourceWarnings otherwise)
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
 
 
 def test_https_answers_pin_the_scheme_for_a_year(client):
