@@ -7,7 +7,7 @@ FLASK   = $(VENV)/bin/flask --app wsgi
 STAMP   = $(VENV)/.installed
 PG_ADMIN ?= postgresql://postgres@127.0.0.1:5432/test
 
-.PHONY: screenshot install run test test-sqlite test-pg test-e2e lint format bench translations compile vendor clean poster-png
+.PHONY: screenshot install setup db run dev test test-sqlite test-pg test-e2e lint format bench translations compile vendor clean poster-png
 
 install: $(STAMP) compile
 
@@ -20,14 +20,26 @@ $(STAMP): requirements.txt requirements-dev.txt
 compile: $(STAMP)
 	$(VENV)/bin/pybabel -q compile -d locator/translations
 
-## Serve the seeded site on http://127.0.0.1:5000 (creates and seeds the database if needed).
-run: install
+## The database brought up to date through the migrations, and the seed data loaded.
+db: install
 	$(FLASK) init-db
 	$(FLASK) seed
-	$(FLASK) run --host 127.0.0.1 --port 5000
+
+## Serve the seeded site on http://127.0.0.1:5000 as in production: gunicorn (gunicorn.conf.py)
+## and the mail sender beside it (Procfile); Ctrl+C stops both.
+run: db
+	GUNICORN_BIND=127.0.0.1:5000 $(PY) scripts/serve.py Procfile
+
+## The same with Flask's reloading development server (debugger on) instead of gunicorn.
+dev: db
+	$(PY) scripts/serve.py Procfile.dev
+
+## What the tests need from the machine: system packages, PostgreSQL and Redis running.
+setup:
+	PG_ADMIN=$(PG_ADMIN) PYTHON=$(PYTHON) scripts/setup-machine.sh
 
 ## Every test: unit + web on SQLite, the same on PostgreSQL, then the browser suite.
-test: install test-sqlite test-pg test-e2e
+test: setup install test-sqlite test-pg test-e2e
 
 test-sqlite:
 	$(PY) -m pytest -q -p no:cacheprovider --ignore=tests/e2e

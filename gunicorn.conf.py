@@ -12,3 +12,34 @@ workers = int(os.environ.get("GUNICORN_WORKERS", multiprocessing.cpu_count() * 2
 timeout = 30
 accesslog = "-"
 access_log_format = '"%(m)s %(U)s" %(s)s %(b)s %(L)ss'
+
+# Worker model: threads (gthread). The live chat keeps one Server-Sent Events response open
+# per visitor's or coordinator's page; in gthread each open response holds one thread of
+# its worker's pool, asleep on a threading.Event with no database connection, while idle
+# keep-alive connections wait in the worker's poller and hold none. A stream sends a
+# heartbeat every CHAT_HEARTBEAT_SECONDS and ends after CHAT_STREAM_SECONDS (the browser
+# reconnects and resumes), and a process answers 503 past CHAT_STREAMS_PER_PROCESS open
+# streams (the page polls instead), so threads are always left for ordinary pages: keep
+# GUNICORN_THREADS above CHAT_STREAMS_PER_PROCESS (80). Sleeping threads cost memory
+# (~100 KB each), not CPU. (gevent would also do, but needs monkey-patching that psycopg 3's
+# C waits and the redis client would have to be checked against; threads need nothing.)
+worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "gthread")
+threads = int(os.environ.get("GUNICORN_THREADS", 100))
+
+
+def post_worker_init(worker):
+    """On SIGTERM, end the chat's open streams at once (browsers reconnect, to a live
+    worker, and resume after their last message) rather than hold up the graceful stop."""
+    import signal
+    import threading
+
+    from locator.chat import live
+
+    stop = worker.handle_exit
+
+    def handle_exit(sig, frame):
+        stop(sig, frame)
+        threading.Thread(target=live.shutdown, daemon=True).start()
+
+    worker.handle_exit = handle_exit
+    signal.signal(signal.SIGTERM, handle_exit)

@@ -11,6 +11,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from locator import (
     admin,
     api,
+    chat,
     cli,
     config,
     errors,
@@ -25,7 +26,7 @@ from locator import (
     volunteers,
 )
 from locator.clock import system_now
-from locator.extensions import babel, csrf, db, limiter, login_manager
+from locator.extensions import babel, csrf, db, limiter, login_manager, migrate
 from locator.geo.service import make_service
 
 
@@ -61,6 +62,7 @@ def create_app(overrides: dict | None = None) -> Flask:
 
 def init_extensions(app: Flask) -> None:
     db.init_app(app)
+    migrate.init_app(app, db, directory=str(config.ROOT / "migrations"))
     csrf.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale)
     limiter.init_app(app)
@@ -84,6 +86,7 @@ def register_blueprints(app: Flask) -> None:
         poster.bp,
         statements.bp,
         feedback.bp,
+        chat.bp,
         admin.bp,
     ):
         app.register_blueprint(blueprint)

@@ -8,7 +8,7 @@ import click
 from flask import Flask, current_app
 from sqlalchemy import select
 
-from locator import clock, geo
+from locator import clock, geo, schema
 from locator.config import ROOT
 from locator.extensions import db
 from locator.models import User
@@ -29,15 +29,15 @@ def register(app: Flask) -> None:
 
 @click.command("init-db")
 def init_db() -> None:
-    """Create the database schema (a no-op for tables that exist)."""
-    db.create_all()
+    """Bring the schema up to date through the migrations (as `flask db upgrade`); keeps rows."""
+    schema.upgrade_and_check()
     click.echo(f"Database ready: {db.engine.url.render_as_string(hide_password=True)}")
 
 
 @click.command("seed")
 def seed() -> None:
     """Load seed_data/ (demonstration offices); running it twice changes nothing."""
-    db.create_all()
+    schema.upgrade()
     report = importer.import_file(
         db.session,
         (SEED_DIR / "offices.csv").read_bytes(),
@@ -82,7 +82,7 @@ def create_admin(email: str, password_stdin: bool) -> None:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     if len(password) < 10:
         raise click.UsageError("The password must have at least 10 characters.")
-    db.create_all()
+    schema.upgrade()
     user = db.session.scalar(select(User).where(User.email == email))
     if user is None:
         user = User(email=email)

@@ -66,6 +66,14 @@ def from_environment(instance_path: str) -> dict:
         "CHAT_HOURS": env("CHAT_HOURS", "Mo-Su 10:00-13:00,14:00-16:00"),
         "CHAT_TIMEZONE": env("CHAT_TIMEZONE", "Europe/Kyiv"),
         "CHAT_URL": env("CHAT_URL", ""),
+        # The live chat (/chat, /admin/chat): kept this many days after the last activity
+        "CHAT_RETENTION_DAYS": _int("CHAT_RETENTION_DAYS", 30),
+        "CHAT_STREAM_SECONDS": _float("CHAT_STREAM_SECONDS", 120.0),  # then the browser reconnects
+        "CHAT_HEARTBEAT_SECONDS": _float("CHAT_HEARTBEAT_SECONDS", 15.0),
+        "CHAT_POLL_SECONDS": _float("CHAT_POLL_SECONDS", 1.0),  # without Redis: database polling
+        # Open streams per process; keep below gunicorn's threads (gunicorn.conf.py)
+        "CHAT_STREAMS_PER_PROCESS": _int("CHAT_STREAMS_PER_PROCESS", 80),
+        "CHAT_REDIS_PREFIX": env("CHAT_REDIS_PREFIX", "locator:"),  # pub/sub channels
         "HOTLINE": env("HOTLINE", ""),
         # Mail (Flask-Mail's names); with no MAIL_SERVER mail goes to instance/outbox/
         "MAIL_SERVER": env("MAIL_SERVER", ""),

@@ -6,6 +6,7 @@ from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
+from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData, event
@@ -29,6 +30,8 @@ db = SQLAlchemy(model_class=Base)
 csrf = CSRFProtect()
 babel = Babel()
 login_manager = LoginManager()
+# `flask db …` and `flask init-db` (locator/schema.py); migrations never run at start-up.
+migrate = Migrate()
 # No default limits: each cheap-to-abuse endpoint declares its own.
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
 

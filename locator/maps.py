@@ -1,27 +1,37 @@
 """Map figures (folium) served entirely from our own host; no Flask imports.
 
-folium builds the scaffold of every map: the ``L.map`` call with its options and
-the tile layer. The markers are not folium ``Marker`` objects: they travel as
-data (a compact JSON config, or GeoJSON fetched from ``/api/v1/offices`` on the
-overview map) and ``static/js/map.js`` draws them, builds the popups with
-``textContent`` (so a name like ``<img src=x onerror=…>`` is shown as text),
-draws the offline basemap of country outlines and links the map to the page's
-list. One template per marker is what makes folium's own markers slow and big
-(1.8 s and 1 MB of HTML per thousand offices); data keeps ``/map`` a few KB
-whatever the number of offices.
+folium builds the scaffold of every map: the ``L.map`` call with its options. It
+sees nothing but numbers (centre, zoom) and our own fixed names. That is not a
+detail: branca compiles the output of every element's ``script`` macro as a new
+Jinja template (``Element(script(self, kwargs))``) and renders it again, with
+folium's unsandboxed environment, so any text that went into folium would run
+as template code on the server (``{{ 7*7 }}`` in an office name printed ``49``).
+Everything that comes from data or settings (markers, popups, the search
+origin's label, the tile server and its attribution, the words of the page)
+travels instead as JSON in a ``<script type="application/json">`` block,
+serialised once by ``json_for_html`` (``<``, ``>``, ``&``, ``'``, U+2028 and
+U+2029 escaped), which ``static/js/map.js`` reads. The markers are not folium
+``Marker`` objects either: map.js draws them from that data (or from GeoJSON
+fetched from ``/api/v1/offices`` on the overview map), adds the tile layer,
+builds the popups with ``textContent`` (so a name like ``<img src=x onerror=…>``
+is shown as text), draws the offline basemap of country outlines and links the
+map to the page's list. One template per marker is what makes folium's own
+markers slow and big (1.8 s and 1 MB of HTML per thousand offices); data keeps
+``/map`` a few KB whatever the number of offices.
 
 folium's default assets (Leaflet, jQuery, Bootstrap, Font Awesome,
 awesome-markers, all from CDNs) are replaced by the few files in
 ``static/vendor`` that the maps use. The page gets three pieces, each
-``Markup`` (every value inside is JSON-escaped by folium's templates): ``assets``
-for ``<head>``, ``html`` (the map's ``<div>``) and ``script`` (the inline
-``<script>`` creating the map), so the figure fits inside our own templates
-instead of folium's standalone HTML page (whose ``html, body`` styles and
-non-zoomable viewport would leak into the site).
+``Markup``: ``assets`` for ``<head>``, ``html`` (the map's ``<div>``) and
+``script(nonce)`` (the JSON block and the inline ``<script>`` creating the
+map), so the figure fits inside our own templates instead of folium's
+standalone HTML page (whose ``html, body`` styles and non-zoomable viewport
+would leak into the site).
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -42,6 +52,29 @@ OUTLINE_PATH = "vendor/world-atlas/countries.geojson"
 # Fields of the office object that a popup needs; nothing else goes to the page.
 POPUP_FIELDS = ("slug", "name", "address", "city", "phone", "open_now", "url")
 
+# What json.dumps leaves as is but an HTML parser or a JavaScript parser would not:
+# "</script>" or "<!--" would end or confuse the data block; U+2028/U+2029 end a line
+# in older JavaScript.
+_JSON_HTML_ESCAPES = {
+    "<": "\\u003c",
+    ">": "\\u003e",
+    "&": "\\u0026",
+    "'": "\\u0027",
+    "\u2028": "\\u2028",
+    "\u2029": "\\u2029",
+}
+_JSON_HTML_TABLE = str.maketrans(_JSON_HTML_ESCAPES)
+
+
+def json_for_html(value: Any) -> Markup:
+    """``value`` as JSON that is safe inside a ``<script>`` element or an HTML attribute.
+
+    The characters escaped only ever occur inside JSON strings, where ``\\uXXXX`` means
+    the same character, so ``JSON.parse`` gives back exactly ``value``.
+    """
+    text = json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return Markup(text.translate(_JSON_HTML_TABLE))  # noqa: S704 — escaped just above
+
 
 def _leaflet_assets(static: str) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
     js = [("leaflet", f"{static}/vendor/leaflet/leaflet.js")]
@@ -50,20 +83,25 @@ def _leaflet_assets(static: str) -> tuple[list[tuple[str, str]], list[tuple[str,
 
 
 class LocatorLayer(MacroElement):
-    """Hands the folium map and our data to ``LocatorMap.attach`` (map.js)."""
+    """Hands the folium map to ``LocatorMap.attach`` (map.js) with the id of the data block.
+
+    Only the map's name and the block's id (both ours, ``[a-z0-9_-]``) reach this
+    template: its output is compiled as a template again by branca (see the module
+    docstring), so no data may ever be part of it.
+    """
 
     _template = Template(
         """
         {% macro script(this, kwargs) %}
-            LocatorMap.attach({{ this._parent.get_name() }}, {{ this.config|tojson }});
+            LocatorMap.attach({{ this._parent.get_name() }}, {{ this.data_id|tojson }});
         {% endmacro %}
         """
     )
 
-    def __init__(self, config: Mapping[str, Any], static: str, cluster: bool):
+    def __init__(self, static: str, cluster: bool):
         super().__init__()
         self._name = "LocatorLayer"
-        self.config = dict(config)
+        self.data_id = self.get_name()  # locator_layer_<hex>
         # Instance lists: JSCSSMixin._add_link would otherwise mutate class state.
         self.default_js = []
         self.default_css = []
@@ -101,9 +139,11 @@ class LocatorLayer(MacroElement):
 class MapHtml:
     """The pieces of a map for a Jinja template (all ``Markup``).
 
+    ``html`` is the map's ``<div>`` followed by its data, a ``<script
+    type="application/json">`` block (never executed) that map.js reads;
     ``script(nonce)`` is the inline ``<script>`` creating the map, carrying the
-    page's CSP nonce; the stylesheet and script links in ``assets`` may go in
-    ``<head>`` or just before the map.
+    page's CSP nonce, and must come after ``html``. The stylesheet and script
+    links in ``assets`` may go in ``<head>`` or just before the map.
     """
 
     assets: Markup
@@ -130,25 +170,28 @@ def _render(
     label: str,
 ) -> MapHtml:
     static = static.rstrip("/")
+    # Numbers only: whatever folium is given becomes template source (module docstring).
     fmap = folium.Map(
-        location=list(center),
-        zoom_start=zoom,
+        location=[float(center[0]), float(center[1])],
+        zoom_start=int(zoom),
         tiles=None,
         control_scale=True,
         world_copy_jump=True,
     )
     fmap.default_js, fmap.default_css = _leaflet_assets(static)
-    folium.TileLayer(
-        tiles=tile_url,
-        # folium requires an attribution; name the tile host when none is set.
-        attr=attribution or str(escape(urlsplit(tile_url).netloc or "tiles")),
-        max_zoom=19,
-        max_native_zoom=19,
-        name="tiles",
-        control=False,
-    ).add_to(fmap)
-    full = {"outlineUrl": f"{static}/{OUTLINE_PATH}", **config}
-    LocatorLayer(full, static, cluster).add_to(fmap)
+    layer = LocatorLayer(static, cluster)
+    layer.add_to(fmap)
+    data = {
+        "outlineUrl": f"{static}/{OUTLINE_PATH}",
+        "tiles": {
+            "url": tile_url,
+            # Leaflet shows the attribution as HTML (a setting, with its link); name the
+            # tile host when none is set.
+            "attribution": attribution or str(escape(urlsplit(tile_url).netloc or "tiles")),
+            "maxZoom": 19,
+        },
+        **config,
+    }
 
     figure = fmap.get_root()
     figure.render()  # fills figure.header with the links of every element
@@ -158,11 +201,12 @@ def _render(
         if isinstance(child, JavascriptLink | CssLink)
     ]
     map_id = fmap.get_name()
-    html = Markup('<div class="{cls}" id="{id}" role="region" aria-label="{label}"></div>').format(
-        cls=css_class, id=map_id, label=label
-    )
+    html = Markup(
+        '<div class="{cls}" id="{id}" role="region" aria-label="{label}"></div>\n'
+        '<script type="application/json" id="{data_id}">{data}</script>'
+    ).format(cls=css_class, id=map_id, label=label, data_id=layer.data_id, data=json_for_html(data))
     body = "\n".join(line.strip() for line in figure.script.render().splitlines() if line.strip())
-    # folium's output: our fixed URLs, and values JSON-escaped by its templates.
+    # folium's output: our fixed URLs and names, and numbers.
     return MapHtml(
         assets=Markup("\n".join(link.strip() for link in links)),  # noqa: S704
         html=html,

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from flask_login import UserMixin
-from sqlalchemy import DDL, Boolean, DateTime, Float, Index, String, Text, UniqueConstraint, event
+from sqlalchemy import Boolean, DateTime, Float, Index, String, Text, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -201,32 +201,64 @@ class User(UserMixin, db.Model):
 
 # Spatial index for the nearest search. SQLite: an R*Tree kept in step by triggers.
 # PostgreSQL: a GiST index on point(lon, lat). Others fall back to ix_office_lat_lon.
-_SQLITE_RTREE = [
-    "CREATE VIRTUAL TABLE IF NOT EXISTS office_rtree USING rtree(id, min_lat, max_lat, min_lon, max_lon)",
-    """CREATE TRIGGER IF NOT EXISTS office_rtree_insert AFTER INSERT ON office
+# One definition for both ways a schema is made: `db.create_all()` (tests, via the listeners
+# below) and the migrations (migrations/versions/0001_baseline.py runs the same statements).
+# The objects are not in the metadata, so autogenerate is told to leave them alone
+# (SPATIAL_NAMES, migrations/env.py). Changing this DDL needs a revision that drops the old
+# objects and runs spatial_index_ddl() again.
+SPATIAL_NAMES = ("office_rtree", "ix_office_geo")
+_SPATIAL_CREATE = {
+    "sqlite": [
+        "CREATE VIRTUAL TABLE IF NOT EXISTS office_rtree USING rtree(id, min_lat, max_lat, min_lon, max_lon)",
+        """CREATE TRIGGER IF NOT EXISTS office_rtree_insert AFTER INSERT ON office
        WHEN new.lat IS NOT NULL AND new.lon IS NOT NULL BEGIN
          INSERT INTO office_rtree VALUES (new.id, new.lat, new.lat, new.lon, new.lon);
        END""",
-    """CREATE TRIGGER IF NOT EXISTS office_rtree_update AFTER UPDATE OF lat, lon ON office BEGIN
+        """CREATE TRIGGER IF NOT EXISTS office_rtree_update AFTER UPDATE OF lat, lon ON office BEGIN
          DELETE FROM office_rtree WHERE id = old.id;
          INSERT INTO office_rtree SELECT new.id, new.lat, new.lat, new.lon, new.lon
            WHERE new.lat IS NOT NULL AND new.lon IS NOT NULL;
        END""",
-    """CREATE TRIGGER IF NOT EXISTS office_rtree_delete AFTER DELETE ON office BEGIN
+        """CREATE TRIGGER IF NOT EXISTS office_rtree_delete AFTER DELETE ON office BEGIN
          DELETE FROM office_rtree WHERE id = old.id;
        END""",
-]
-for _statement in _SQLITE_RTREE:
-    event.listen(Office.__table__, "after_create", DDL(_statement).execute_if(dialect="sqlite"))
-event.listen(
-    Office.__table__,
-    "after_create",
-    DDL(
-        "CREATE INDEX IF NOT EXISTS ix_office_geo ON office USING gist (point(lon, lat))"
-    ).execute_if(dialect="postgresql"),
-)
-event.listen(
-    Office.__table__,
-    "before_drop",
-    DDL("DROP TABLE IF EXISTS office_rtree").execute_if(dialect="sqlite"),
-)
+        # Offices already in the table (an index made after them) are indexed too.
+        """INSERT INTO office_rtree SELECT id, lat, lat, lon, lon FROM office
+       WHERE lat IS NOT NULL AND lon IS NOT NULL AND id NOT IN (SELECT id FROM office_rtree)""",
+    ],
+    "postgresql": [
+        "CREATE INDEX IF NOT EXISTS ix_office_geo ON office USING gist (point(lon, lat))",
+    ],
+}
+_SPATIAL_DROP = {
+    "sqlite": [
+        "DROP TRIGGER IF EXISTS office_rtree_insert",
+        "DROP TRIGGER IF EXISTS office_rtree_update",
+        "DROP TRIGGER IF EXISTS office_rtree_delete",
+        "DROP TABLE IF EXISTS office_rtree",
+    ],
+    "postgresql": ["DROP INDEX IF EXISTS ix_office_geo"],
+}
+
+
+def spatial_index_ddl(dialect: str) -> list[str]:
+    """The statements that create the office table's spatial index (each a no-op if it exists)."""
+    return list(_SPATIAL_CREATE.get(dialect, ()))
+
+
+def spatial_index_drop_ddl(dialect: str) -> list[str]:
+    return list(_SPATIAL_DROP.get(dialect, ()))
+
+
+def _create_spatial_index(_table, connection, **_kw) -> None:
+    for statement in spatial_index_ddl(connection.dialect.name):
+        connection.exec_driver_sql(statement)
+
+
+def _drop_spatial_index(_table, connection, **_kw) -> None:
+    for statement in spatial_index_drop_ddl(connection.dialect.name):
+        connection.exec_driver_sql(statement)
+
+
+event.listen(Office.__table__, "after_create", _create_spatial_index)
+event.listen(Office.__table__, "before_drop", _drop_spatial_index)

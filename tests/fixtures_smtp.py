@@ -2,11 +2,14 @@
 
 ``smtp_server``: an aiosmtpd server on 127.0.0.1 that keeps every message it receives.
 ``stalled_smtp_server``: accepts connections and then never says a word.
+``stalling_smtp_server``: an aiosmtpd server that keeps every sender waiting at MAIL FROM
+until it ``recover()``s, then delivers as ``smtp_server`` does.
 ``free_port()``: a port with nothing listening, for the dead-server case.
 """
 
 from __future__ import annotations
 
+import asyncio
 import email
 import email.policy
 import socket
@@ -72,6 +75,44 @@ class SmtpSink:
             return list(self.messages)
 
 
+class StallingSink(SmtpSink):
+    """An aiosmtpd server that greets, then holds every sender at MAIL FROM until
+    ``recover()``: a mail server that has stalled. Nothing is accepted while it stalls,
+    so a sender that gives up has delivered nothing (and a retry is no duplicate)."""
+
+    def __init__(self, port: int | None = None):
+        super().__init__(port)
+        self.held = 0  # senders kept waiting so far
+        self._recovered = threading.Event()
+
+    async def handle_MAIL(self, server, session, envelope, address, mail_options):
+        with self._cond:
+            self.held += 1
+            self._cond.notify_all()
+        while not self._recovered.is_set():
+            await asyncio.sleep(0.05)
+        envelope.mail_from = address
+        envelope.mail_options.extend(mail_options)
+        return "250 OK"
+
+    def recover(self) -> None:
+        self._recovered.set()
+
+    def stop(self) -> None:
+        self.recover()
+        super().stop()
+
+    def wait_held(self, count: int = 1, timeout: float = 30.0) -> None:
+        """Wait until ``count`` senders have been kept waiting."""
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while self.held < count:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise AssertionError(f"expected {count} sender(s) held, got {self.held}")
+                self._cond.wait(left)
+
+
 class StalledServer:
     """Accepts TCP connections, then stays silent: the slow-mail-server case."""
 
@@ -109,6 +150,13 @@ class StalledServer:
 @pytest.fixture
 def smtp_server():
     sink = SmtpSink().start()
+    yield sink
+    sink.stop()
+
+
+@pytest.fixture
+def stalling_smtp_server():
+    sink = StallingSink().start()
     yield sink
     sink.stop()
 

@@ -9,8 +9,8 @@ def close_on_drop(app):
     werkzeug's development server closes the body only after draining the socket; when
     the browser has gone (a page navigating away mid-load) that drain raises first and
     the open static file is left to the garbage collector, which pytest reports as an
-    unraisable ResourceWarning, and work the app left for the response's close (mail sent
-    after the response) would not run. PEP 3333 asks servers to call close() whatever
+    unraisable ResourceWarning, and work the app left for the response's close would not
+    run. PEP 3333 asks servers to call close() whatever
     happened; gunicorn, which serves production, does."""
 
     def wsgi(environ, start_response):

@@ -18,8 +18,8 @@ _LINK = re.compile(r"https?://[^\s<>\"']+/volunteer/(confirm|withdraw)/[A-Za-z0-
 
 class ClosingClient(FlaskClient):
     """A test client that reads and closes each response before it returns, as a server
-    does once the last byte is written: work the app defers to that moment (mail sent
-    after the response) has run when the call returns. `buffered=False` keeps it open."""
+    does once the last byte is written: work the app defers to that moment has run when
+    the call returns. `buffered=False` keeps it open."""
 
     def open(self, *args, **kwargs):
         kwargs.setdefault("buffered", True)
@@ -71,6 +71,15 @@ def post_form(client, url: str, data: dict, *, with_csrf: bool = True, **kwargs)
 
 def sign_up(client, **overrides):
     return post_form(client, "/volunteer", signup_data(**overrides))
+
+
+def send_queued_mail(client_or_app) -> str:
+    """Run the mail sender once (`flask mail work --once`), as the deployment's sender does
+    beside the app: requests only queue mail. Returns the command's output."""
+    app = getattr(client_or_app, "application", client_or_app)
+    result = app.test_cli_runner().invoke(args=["mail", "work", "--once"])
+    assert result.exit_code == 0, result.output
+    return result.output
 
 
 def links(message) -> dict[str, str]:

@@ -313,6 +313,11 @@ def openapi_document(server_url: str) -> dict:
                         "hours": {"type": "string"},
                         "timezone": {"type": "string"},
                         "next_change": {"type": ["string", "null"], "format": "date-time"},
+                        "waiting": {
+                            "type": "integer",
+                            "minimum": 0,
+                            "description": "Visitors waiting in the live chat's queue",
+                        },
                     },
                 },
             }

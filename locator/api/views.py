@@ -10,6 +10,7 @@ from sqlalchemy import select, text
 
 from locator import clock, geo
 from locator.api.openapi import openapi_document
+from locator.chat import services as chat_services
 from locator.errors import ApiError
 from locator.extensions import csrf, db
 from locator.hours import chat_status
@@ -180,7 +181,9 @@ def office_detail(slug: str):
 @bp.get("/chat/status")
 def chat():
     config = current_app.config
-    return jsonify(chat_status(config["CHAT_HOURS"], config["CHAT_TIMEZONE"], clock.now()))
+    status = chat_status(config["CHAT_HOURS"], config["CHAT_TIMEZONE"], clock.now())
+    status["waiting"] = chat_services.waiting_count(db.session)  # visitors in the chat's queue
+    return jsonify(status)
 
 
 @bp.get("/openapi.json")

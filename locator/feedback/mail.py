@@ -3,8 +3,7 @@
 Store first, send after, with the shared mail queue (`locator.volunteers.outbox`) and
 mailer (`locator.mailer`: SMTP with Flask-Mail's setting names, or .eml files in
 instance/outbox/ without MAIL_SERVER): the mail is queued in the question's transaction and
-sent once the response has gone (`send_after_response`); a failure stays queued for
-`flask mail retry`."""
+sent by the mail sender (`flask mail work`), which tries a failure again later."""
 
 from __future__ import annotations
 

@@ -20,7 +20,6 @@ from locator.extensions import db, limiter
 from locator.feedback import mail, services
 from locator.feedback.forms import AskForm, ReportForm
 from locator.models import Office
-from locator.volunteers.mail import send_after_response
 
 bp = Blueprint("feedback", __name__)
 
@@ -71,8 +70,7 @@ def ask():
         db.session.commit()  # the question (and its mail) stored before anything is sent
         if ack is None:
             message = _("Thank you! Your question has been sent. An expert will call you back.")
-        else:
-            send_after_response([ack.id])
+        else:  # queued with the question; the mail sender sends it
             message = _(
                 "Thank you! Your question has been sent. A confirmation is on its way to %(email)s.",
                 email=question.contact,

@@ -11,7 +11,7 @@ from pathlib import Path
 import click
 from flask import current_app
 
-from locator import clock, geo
+from locator import clock, geo, schema
 from locator.extensions import db
 from locator.offices import importer
 from locator.offices.importer import FORMATS, ImportReport
@@ -78,7 +78,7 @@ def import_command(path: str, fmt: str | None, dry_run: bool, batch_size: int) -
     `open_now` and `url` of an export are ignored. Exit code 1 when any row failed."""
     fmt = _format_for(path, fmt)
     data = sys.stdin.buffer.read() if path == "-" else Path(path).read_bytes()
-    db.create_all()
+    schema.upgrade()
     try:
         source = importer.read_source(data, fmt)
     except importer.FileProblem as problem:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from locator import geo
+from locator import geo, schema
 from locator.config import ROOT
 from locator.extensions import db
 from locator.statements.services import ImportResult, import_path
@@ -29,7 +29,7 @@ def report(result: ImportResult) -> None:
 @click.argument("path", type=click.Path(exists=True, path_type=Path))
 def import_command(path: Path) -> None:
     """Import a Markdown file with front matter, a folder of them, or a site page (.txt)."""
-    db.create_all()
+    schema.upgrade()
     result = import_path(db.session, geo.current(), path)
     db.session.commit()
     report(result)

@@ -1,9 +1,14 @@
-"""The volunteers' area's glue to Flask: the app's mailer, e-mails rendered in the
-person's language, the city located with the app's geocoder and nearest search."""
+"""The volunteers' area's glue to Flask: the app's mailer and mail sender, e-mails
+rendered in the person's language, the city located with the app's geocoder and nearest
+search."""
 
 from __future__ import annotations
 
-from flask import Flask, after_this_request, current_app, render_template, url_for
+import threading
+from collections.abc import Callable
+from datetime import timedelta
+
+from flask import Flask, current_app, render_template, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
@@ -89,25 +94,39 @@ def compose_volunteer(volunteer: Volunteer, kind: str) -> Message:
     )
 
 
-def send_after_response(mail_ids: list[int]) -> None:
-    """Send mails just committed once the visitor has the page: the server runs this when it
-    closes the response, after the last byte, so a slow or dead mail server delays nobody's
-    answer. A failure stays recorded for `flask mail retry`."""
-    if not mail_ids:
-        return
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
+def address_key(address: str) -> str:
+    """The per-address mail cap's key for `address`: a hash keyed with SECRET_KEY."""
+    return outbox.address_key(current_app.config["SECRET_KEY"], address)
 
-    def send() -> None:
-        with app.app_context():
-            try:
-                outbox.deliver(db.session, mailer(), mail_ids, now=clock.now)
-            except Exception:  # never into the server; the rows wait for `flask mail retry`
-                app.logger.exception("mail %s: sending after the response failed", mail_ids)
 
-    @after_this_request
-    def send_on_close(response):
-        response.call_on_close(send)
-        return response
+def _lease() -> timedelta:
+    return outbox.lease_for(mailer().settings.timeout)
+
+
+def send_due(stop: threading.Event | None = None) -> dict[str, int]:
+    """Send every queued mail that is due, then return (`flask mail work --once`)."""
+    return outbox.work_once(db.session, mailer(), now=clock.now, lease=_lease(), stop=stop)
+
+
+def run_sender(
+    stop: threading.Event,
+    interval: float = 1.0,
+    report: Callable[[dict[str, int]], None] | None = None,
+) -> None:
+    """The mail sender (`flask mail work`): sends queued mail until `stop` is set. Needs
+    an app context; runs in a process (or a thread) of its own, never in a page's worker."""
+    try:
+        outbox.work(
+            db.session,
+            mailer(),
+            now=clock.now,
+            stop=stop,
+            interval=interval,
+            lease=_lease(),
+            report=report,
+        )
+    finally:
+        db.session.remove()
 
 
 def locate_city(city: str) -> Located | None:

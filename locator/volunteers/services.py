@@ -11,13 +11,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, literal, select
+from sqlalchemy import delete, literal, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from locator.mailer import Mailer, Message
 from locator.volunteers import outbox
-from locator.volunteers.models import JoinRequest, OutgoingMail, Volunteer, new_public_id
+from locator.volunteers.models import JoinRequest, Volunteer, new_public_id
 
 # At most this many mails to one address per hour, however often the form is sent:
 # the form must not become a way to flood someone's inbox.
@@ -60,18 +60,21 @@ def sign_up(
     locale: str,
     locate: Callable[[str], Located | None],
     compose: Compose,
+    address_key: Callable[[str], str],
     now: Callable[[], datetime],
 ) -> SignUpResult:
     """Store a sign-up as ``new`` with its confirmation mail, in one transaction.
 
     The same address again stores nothing new and queues the confirmation again (or,
-    once confirmed, a reminder with the withdraw link) — at most once per interval.
-    The caller sends ``mail_ids`` after this returns (everything is committed).
+    once confirmed, a reminder with the withdraw link). Either way an address is sent at
+    most MAILS_PER_ADDRESS_PER_HOUR mails in any hour, counted in the database under
+    ``address_key(email)`` (a keyed hash), so simultaneous requests cannot exceed it.
+    Everything is committed on return; the mail sender sends ``mail_ids``.
     """
     email = normalise_email(data["email"])
     existing = session.scalar(select(Volunteer).where(Volunteer.email == email))
     if existing is not None:
-        return _resend(session, existing, locale, compose, now)
+        return _resend(session, existing, locale, compose, address_key, now)
 
     place = locate(data["city"])
     volunteer = Volunteer(
@@ -95,7 +98,9 @@ def sign_up(
     session.add(volunteer)
     try:
         session.flush()  # raises on a duplicate address
-        mail = outbox.queue(session, compose(volunteer, "confirm"), now())
+        mails = []
+        if outbox.take_allowance(session, address_key(email), now(), MAILS_PER_ADDRESS_PER_HOUR):
+            mails.append(outbox.queue(session, compose(volunteer, "confirm"), now()))
         session.commit()
     except IntegrityError:
         # The same address signed up at this very moment in another request.
@@ -103,8 +108,8 @@ def sign_up(
         existing = session.scalar(select(Volunteer).where(Volunteer.email == email))
         if existing is None:
             raise
-        return _resend(session, existing, locale, compose, now)
-    return SignUpResult(volunteer.id, created=True, mail_ids=[mail.id])
+        return _resend(session, existing, locale, compose, address_key, now)
+    return SignUpResult(volunteer.id, created=True, mail_ids=[mail.id for mail in mails])
 
 
 def _resend(
@@ -112,15 +117,11 @@ def _resend(
     volunteer: Volunteer,
     locale: str,
     compose: Compose,
+    address_key: Callable[[str], str],
     now: Callable[[], datetime],
 ) -> SignUpResult:
-    recent = session.scalar(
-        select(func.count(OutgoingMail.id)).where(
-            OutgoingMail.to_address == volunteer.email,
-            OutgoingMail.created_at > now() - timedelta(hours=1),
-        )
-    )
-    if recent >= MAILS_PER_ADDRESS_PER_HOUR:
+    key = address_key(volunteer.email)
+    if not outbox.take_allowance(session, key, now(), MAILS_PER_ADDRESS_PER_HOUR):
         session.rollback()
         return SignUpResult(volunteer.id, created=False)
     # Only the language follows the new request: the stored answers stay as the
@@ -179,6 +180,7 @@ def purge(session: Session, now: Callable[[], datetime], *, mailer: Mailer) -> d
         .execution_options(synchronize_session=False)
     ).rowcount
     mails = outbox.purge_old(session, before)
+    outbox.prune_allowances(session, now())
     session.commit()
     for address in addresses:
         mailer.forget(address)

@@ -35,15 +35,15 @@ def signup():
         if form.website_url.data:  # a bot filled the hidden field: pretend, keep nothing
             return redirect(url_for(".thanks"), code=303)
         data = {name: getattr(form, name).data for name in services.VOLUNTEER_FIELDS}
-        result = services.sign_up(
+        services.sign_up(
             db.session,
             data,
             locale=_locale(),
             locate=mail.locate_city,
             compose=mail.compose_volunteer,
+            address_key=mail.address_key,
             now=clock.now,
-        )
-        mail.send_after_response(result.mail_ids)
+        )  # the mail is queued; the mail sender (`flask mail work`) sends it
         return redirect(url_for(".thanks"), code=303)
     return render_template("volunteers/signup.html", form=form)
 

@@ -1,11 +1,12 @@
 /* Help Locator maps: draws what locator/maps.py hands over.
  *
- * folium creates the Leaflet map and its tile layer, then calls
- * LocatorMap.attach(map, config). Everything shown comes from data and is put
- * into the DOM with textContent, never as HTML, so names such as
- * "<img src=x onerror=alert(1)>" stay text. No request leaves our host except
- * the tiles; when they fail, the country outlines (static/vendor/world-atlas)
- * under them keep the map readable.
+ * folium creates the Leaflet map, then calls LocatorMap.attach(map, dataId):
+ * the map's data (tile layer, markers, origin, words) is the JSON in the
+ * <script type="application/json" id=dataId> block beside it, never code.
+ * Everything shown comes from data and is put into the DOM with textContent,
+ * never as HTML, so names such as "<img src=x onerror=alert(1)>" stay text.
+ * No request leaves our host except the tiles; when they fail, the country
+ * outlines (static/vendor/world-atlas) under them keep the map readable.
  */
 (function () {
   "use strict";
@@ -154,6 +155,9 @@
     if (!config.origin) return null;
     var text = label(config, "origin", "Search point");
     if (config.origin.label) text += ": " + config.origin.label;
+    // A node, not a string: Leaflet puts a string into the tooltip as HTML, and the label
+    // is a place name from the geocoder (OpenStreetMap data anyone can edit).
+    var tooltip = el("span", "locator-origin__label", text);
     return L.circleMarker([config.origin.lat, config.origin.lon], {
       radius: 8,
       color: "#ffffff",
@@ -162,7 +166,7 @@
       fillOpacity: 1,
       className: "locator-origin",
     })
-      .bindTooltip(text)
+      .bindTooltip(tooltip)
       .addTo(map);
   }
 
@@ -440,11 +444,29 @@
     load();
   }
 
-  function attach(map, config) {
-    config = config || {};
+  /* The map's data: an object, or the id of its JSON block. */
+  function readConfig(source) {
+    if (typeof source !== "string") return source || {};
+    var block = document.getElementById(source);
+    return block ? JSON.parse(block.textContent) : {};
+  }
+
+  function addTiles(map, config) {
+    var tiles = config.tiles;
+    if (!tiles || typeof tiles.url !== "string" || !tiles.url) return;
+    L.tileLayer(tiles.url, {
+      attribution: tiles.attribution || "",
+      maxZoom: tiles.maxZoom || 19,
+      maxNativeZoom: tiles.maxZoom || 19,
+    }).addTo(map);
+  }
+
+  function attach(map, source) {
+    var config = readConfig(source);
     var container = map.getContainer();
     container.classList.add("locator-map-ready");
     container.locatorMap = map;
+    addTiles(map, config);
     drawBasemap(map, config);
     var result = null;
     if (config.mode === "overview") overview(map, config);

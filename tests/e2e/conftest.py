@@ -15,6 +15,7 @@ from werkzeug.serving import make_server
 from locator import create_app
 from locator.cli import seed
 from locator.extensions import db
+from locator.volunteers import mail
 from tests.live_server import close_on_drop
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -57,8 +58,19 @@ def live_app(tmp_path_factory, gazetteer):
     server = make_server("127.0.0.1", 0, close_on_drop(app), threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
+    # The mail sender beside the server, as `make run` starts it (here in a thread).
+    stop_sender = threading.Event()
+
+    def send_mail() -> None:
+        with app.app_context():
+            mail.run_sender(stop_sender, interval=0.1)
+
+    sender = threading.Thread(target=send_mail, daemon=True)
+    sender.start()
     app.config["LIVE_URL"] = f"http://127.0.0.1:{server.server_port}"
     yield app
+    stop_sender.set()
+    sender.join(10)
     server.shutdown()
 
 
@@ -70,7 +82,11 @@ def live_url(live_app) -> str:
 @pytest.fixture(scope="session")
 def browser():
     if not CHROMIUM.exists():
-        pytest.fail("Debian's chromium is required at /usr/bin/chromium (apt-get install chromium)")
+        # A failure, never a skip: CI and `make test` must not pass without the browser suite.
+        pytest.fail(
+            "Debian's chromium is required at /usr/bin/chromium: "
+            "run scripts/setup-machine.sh as root (or apt-get install chromium)"
+        )
     with sync_playwright() as pw:
         browser = pw.chromium.launch(
             executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS

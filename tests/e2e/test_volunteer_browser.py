@@ -1,4 +1,5 @@
-"""A volunteer signs up, confirms and withdraws in a real browser (mail in the outbox)."""
+"""A volunteer signs up, confirms and withdraws in a real browser (mail in the outbox,
+written there by the mail sender running beside the server)."""
 
 from __future__ import annotations
 

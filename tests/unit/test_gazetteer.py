@@ -14,17 +14,6 @@ import pytest
 from locator.geo.gazetteer import Gazetteer, Place, normalize, parse_coordinates
 
 REPO = Path(__file__).resolve().parents[2]
-SEED_NAME = "000_d0c3c7243400b25e.txt"
-
-
-def seed_statement() -> Path:
-    """The real statement in shared/seeds/, beside the clone (or its folder of worktrees)."""
-    for folder in REPO.parents:
-        candidate = folder / "shared" / "seeds" / SEED_NAME
-        if candidate.is_file():
-            return candidate
-    pytest.fail(f"shared/seeds/{SEED_NAME} not found beside {REPO}: copy shared/ next to the clone")
-
 
 # Known centres (degrees), rounded.
 KYIV = (50.45, 30.52)
@@ -532,8 +521,8 @@ def labels(places: list[Place]) -> list[str]:
 
 
 class TestFindPlaces:
-    def test_seed_statement_on_kazakhstan(self, gazetteer):
-        text = seed_statement().read_text(encoding="utf-8")
+    def test_seed_statement_on_kazakhstan(self, gazetteer, shared_seed):
+        text = shared_seed.read_text(encoding="utf-8")
         found = labels(gazetteer.find_places(text, lang="en"))
         # "the Russian Federation is a key player": a real mention of a country
         assert found == ["Kazakhstan", "Zhanaozen, Kazakhstan", "Almaty, Kazakhstan", "Russia"]

@@ -38,6 +38,15 @@ def page(m: maps.MapHtml) -> str:
     return str(m.assets) + str(m.html) + str(m.script())
 
 
+def config_of(html: str) -> dict:
+    """The map's data as map.js reads it: the JSON block named by LocatorMap.attach."""
+    data_id = re.search(r'LocatorMap\.attach\(\w+, "(\w+)"\);', html).group(1)
+    block = re.search(
+        rf'<script type="application/json" id="{data_id}">(.*?)</script>', html, re.S
+    ).group(1)
+    return json.loads(block)
+
+
 def all_maps(name: str = "Office 1") -> list[maps.MapHtml]:
     return [
         maps.results_map(
@@ -99,9 +108,9 @@ def test_office_names_are_escaped_inside_the_script(index):
     html = page(all_maps(EVIL)[index])
     assert "<img" not in html
     assert "</script><script>alert" not in html
-    assert html.count("</script>") == str(all_maps()[index].assets).count("</script>") + 1
-    payload = re.search(r"LocatorMap\.attach\(\w+, (.*)\);", html).group(1)
-    config = json.loads(payload)
+    # The data block and the map's script, nothing more.
+    assert html.count("</script>") == str(all_maps()[index].assets).count("</script>") + 2
+    config = config_of(html)
     assert config["markers"][0]["name"] == EVIL
 
 
@@ -111,7 +120,7 @@ def test_results_markers_are_numbered_like_the_list_and_fit_the_origin():
         [office(1), office(2, lat=None, lon=None), office(3)],
         labels=LABELS,
     )
-    config = json.loads(re.search(r"LocatorMap\.attach\(\w+, (.*)\);", str(m.script())).group(1))
+    config = config_of(page(m))
     assert [mk["n"] for mk in config["markers"]] == [1, 3]
     assert config["origin"] == {"lat": 50.0, "lon": 30.0, "label": "Origin"}
     assert config["fit"][0] == [50.0, 30.0]
@@ -122,8 +131,11 @@ def test_results_markers_are_numbered_like_the_list_and_fit_the_origin():
 
 def test_tile_url_and_attribution_come_from_arguments():
     m = maps.results_map(None, [office(1)], tile_url=TILES, attribution="© Tiles", labels=LABELS)
-    assert '"https://tiles.example.org/{z}/{x}/{y}.png"' in str(m.script())
-    assert "\\u00a9 Tiles" in str(m.script()) or "© Tiles" in str(m.script())
+    assert config_of(page(m))["tiles"] == {
+        "url": "https://tiles.example.org/{z}/{x}/{y}.png",
+        "attribution": "© Tiles",
+        "maxZoom": 19,
+    }
 
 
 def test_map_region_is_labelled():
@@ -141,8 +153,8 @@ def test_results_map_of_fifty_offices_stays_small():
 def test_overview_page_holds_no_office_data():
     m = maps.overview_map(data_url="/api/v1/offices", filters={"category": "family"}, labels=LABELS)
     assert len(page(m).encode()) < 4_000
-    assert '"dataUrl": "/api/v1/offices"' in str(m.script())
-    assert '"filters": {"category": "family"}' in str(m.script())
+    assert '"dataUrl": "/api/v1/offices"' in page(m)
+    assert '"filters": {"category": "family"}' in page(m)
 
 
 def test_static_prefix_is_configurable():
@@ -228,3 +240,70 @@ def test_script_carries_the_csp_nonce():
     m = all_maps()[0]
     assert str(m.script("abc123")).startswith('<script nonce="abc123">')
     assert str(m.script('"><x')).startswith('<script nonce="&#34;&gt;&lt;x">')
+
+
+TEMPLATE_TEXT = [
+    "X{{ 7*7 }}X",
+    "Broken {{ name",
+    "{% raw %}",
+    "{#",
+    "{{",
+    "{{ config }}",
+    "{{ cycler.__init__.__globals__.os.popen('id').read() }}",
+]
+
+
+@pytest.mark.parametrize("text", TEMPLATE_TEXT)
+def test_template_syntax_in_data_stays_text(text):
+    """Data never becomes template source: folium's output is compiled again by branca."""
+    origin = {"lat": 50.45, "lon": 30.52, "label": text}
+    evil = office(1, name=text, address=text, city=text, phone=text)
+    figures = [
+        maps.results_map(origin, [evil, office(2)], labels={"region": text, "open": text}),
+        maps.office_map(evil, [office(2, name=text)], labels={"region": text}),
+        maps.overview_map(
+            data_url="/api/v1/offices",
+            filters={"category": text},
+            origin=origin,
+            labels={"region": text},
+            attribution=text,
+        ),
+    ]
+    for m in figures:
+        html = page(m)
+        config = config_of(html)
+        if config["mode"] != "office":
+            assert config["origin"]["label"] == text
+        assert config["labels"]["region"] == text
+        if config["mode"] == "overview":
+            assert config["filters"] == {"category": text}
+            assert config["tiles"]["attribution"] == text
+        else:
+            assert {config["markers"][0][key] for key in ("name", "address", "city")} == {text}
+        assert "49" not in json.dumps(config)
+        # The executed script is our fixed scaffold: the data is only in the JSON block.
+        assert text not in str(m.script_body)
+        assert str(m.html).count("aria-label=") == 1
+
+
+def test_the_script_holds_no_data_at_all():
+    m = maps.results_map(
+        {"lat": 50.45, "lon": 30.52, "label": "Origin label"},
+        [office(1, name="Unique name")],
+        tile_url=TILES,
+        attribution="Unique attribution",
+        labels={"region": "Unique region", "open": "Unique open"},
+    )
+    body = str(m.script_body)
+    for text in ("Unique", "Origin label", "tiles.example.org", "Kyiv", "Street"):
+        assert text not in body
+    assert re.search(rf'^LocatorMap\.attach\({m.map_id}, "locator_layer_\w+"\);$', body, re.M)
+
+
+def test_json_for_html_escapes_what_html_and_javascript_parsers_see():
+    value = {"a": "</script><!-- & 'x' \u2028 \u2029 \"q\"", "b": ["Київ", 1.5, None, True]}
+    text = str(maps.json_for_html(value))
+    for raw in ("<", ">", "&", "'", "\u2028", "\u2029"):
+        assert raw not in text
+    assert "Київ" in text  # readable, not \\u-escaped
+    assert json.loads(text) == value

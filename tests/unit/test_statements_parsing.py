@@ -19,16 +19,6 @@ from locator.statements.rendering import render_markdown
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "statements"
 REPO = Path(__file__).resolve().parents[2]
-SEED_NAME = "000_d0c3c7243400b25e.txt"
-
-
-def shared_seed() -> Path:
-    """The real page in shared/seeds/, beside the clone (or beside a folder of worktrees)."""
-    for folder in REPO.parents:
-        candidate = folder / "shared" / "seeds" / SEED_NAME
-        if candidate.is_file():
-            return candidate
-    pytest.fail(f"shared/seeds/{SEED_NAME} not found beside {REPO}: copy shared/ next to the clone")
 
 
 # --- dates, slugs, languages --------------------------------------------------------------
@@ -151,8 +141,8 @@ def test_a_russian_page_and_a_statement_that_mentions_volunteers_in_its_middle()
     assert "Поставте" not in statement.body_md
 
 
-def test_the_real_seed_page():
-    statement = parse_file(shared_seed())
+def test_the_real_seed_page(shared_seed):
+    statement = parse_file(shared_seed)
 
     assert statement.title == (
         "Partnership for Legal Empowerment in Eastern Europe and Central Asia Statement on "
@@ -170,6 +160,25 @@ def test_the_real_seed_page():
     for chrome in ["facebook", "Потрібна", "ctrl-enter", "Share on social", "poster", "Графік"]:
         assert chrome not in body
     assert "January 10, 2022\n" not in body
+
+
+def test_an_english_page_in_the_form_of_the_real_one():
+    """page_en.txt has the real page's form (its chrome, a Ukrainian line on an English
+    page, the date twice, • lists) around text written for the tests: on any clone."""
+    statement = parse_file(DATA / "page_en.txt")
+
+    assert statement.title == (
+        "Network Statement on free legal aid for people displaced to Kazakhstan"
+    )
+    assert statement.published == date(2023, 3, 14)
+    assert statement.lang == "en"
+    body = statement.body_md
+    assert body.startswith("The Network draws attention to the families")
+    assert body.rstrip().endswith("- Publish the hours of every consulting room.")
+    assert body.count("\n- ") == 3
+    for chrome in ["facebook", "Потрібна", "ctrl-enter", "Share on social", "poster", "Графік"]:
+        assert chrome not in body
+    assert "March 14, 2023" not in body
 
 
 @pytest.mark.parametrize(

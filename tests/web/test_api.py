@@ -312,6 +312,7 @@ def test_chat_status(client, clock, openapi, moment, is_open, change):
         "hours": "Mo-Su 10:00-13:00,14:00-16:00",
         "timezone": "Europe/Kyiv",
         "next_change": change,
+        "waiting": 0,
     }
 
 

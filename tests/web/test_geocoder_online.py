@@ -50,6 +50,7 @@ class FakeNominatim:
 
     def __init__(self) -> None:
         self.mode = "ok"  # ok | empty | error | slow
+        self.answer = KHRESHCHATYK  # what /search finds (a test may change it)
         self.requests: list[dict] = []
         self.stop = threading.Event()
         fake = self
@@ -71,11 +72,11 @@ class FakeNominatim:
                     self._send(500, {"error": "internal"})
                 elif fake.mode == "slow":
                     fake.stop.wait(3.0)
-                    self._send(200, [KHRESHCHATYK])
+                    self._send(200, [fake.answer])
                 elif fake.mode == "empty":
                     self._send(200, [])
                 else:
-                    self._send(200, [KHRESHCHATYK])
+                    self._send(200, [fake.answer])
 
             def _send(self, status, body):
                 data = json.dumps(body, ensure_ascii=False).encode()

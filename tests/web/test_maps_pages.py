@@ -18,7 +18,10 @@ def hosts(html: str) -> set[str]:
 
 
 def map_config(html: str) -> dict:
-    return json.loads(re.search(r"LocatorMap\.attach\(\w+, (.*)\);", html).group(1))
+    """The map's data as map.js reads it: the JSON block named by LocatorMap.attach."""
+    data_id = re.search(r'LocatorMap\.attach\(\w+, "(\w+)"\);', html).group(1)
+    block = re.search(rf'<script type="application/json" id="{data_id}">(.*?)</script>', html)
+    return json.loads(block.group(1))
 
 
 def test_map_page_loads_only_local_assets_and_no_office_data(client, make_office):

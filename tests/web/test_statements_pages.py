@@ -7,24 +7,13 @@ from datetime import date, datetime
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
-import pytest
 from sqlalchemy import func, select
 
 from locator.extensions import db
 from locator.statements.models import Statement
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "statements"
-REPO = Path(__file__).resolve().parents[2]
-SEED_NAME = "000_d0c3c7243400b25e.txt"
 ATOM = "{http://www.w3.org/2005/Atom}"
-
-
-def shared_seed() -> Path:
-    for folder in REPO.parents:
-        candidate = folder / "shared" / "seeds" / SEED_NAME
-        if candidate.is_file():
-            return candidate
-    pytest.fail(f"shared/seeds/{SEED_NAME} not found beside {REPO}: copy shared/ next to the clone")
 
 
 def text_of(html: str) -> str:
@@ -110,7 +99,38 @@ def test_seed_loads_the_demo_statements_once(runner):
 # --- the real seed page and the help near its places ---------------------------------------
 
 
-def test_the_real_seed_page_links_to_help_near_the_places_it_names(runner, client, make_office):
+def test_an_english_page_links_to_help_near_the_places_it_names(runner, client, make_office):
+    """The real page's form (tests/data/statements/page_en.txt), on any clone."""
+    make_office(
+        slug="almaty-room",
+        name="Almaty Legal Aid Room",
+        city="Almaty",
+        country="KZ",
+        lat=43.2389,
+        lon=76.8897,
+        opening_hours="Mo-Fr 09:00-18:00",
+        timezone="Asia/Almaty",
+    )
+    result = import_(runner, DATA / "page_en.txt")
+    assert result.exit_code == 0, result.output
+
+    statement = db.session.scalar(select(Statement))
+    assert "Almaty, KZ" in statement.place_labels
+    html = client.get(f"/statements/{statement.slug}?lang=en").get_data(as_text=True)
+    body = html[html.index("<article") : html.index("</article>")]
+    assert 'datetime="2023-03-14"' in body
+    assert "Open a consulting room for displaced people in Almaty." in body
+    assert "facebook" not in body and "ctrl-enter" not in body
+    block = text_of(html[html.index('id="help-near-heading"') :])
+    almaty = block[block.index("Almaty, KZ") :]
+    assert "Almaty Legal Aid Room" in almaty
+    assert re.search(r"\d+[.,]\d km away", almaty)
+    assert "Open now" in almaty
+
+
+def test_the_real_seed_page_links_to_help_near_the_places_it_names(
+    runner, client, make_office, shared_seed
+):
     make_office(
         slug="almaty-room",
         name="Almaty Legal Aid Room",
@@ -122,7 +142,7 @@ def test_the_real_seed_page_links_to_help_near_the_places_it_names(runner, clien
         timezone="Asia/Almaty",
     )
     make_office(slug="kyiv-room", name="Kyiv Room", lat=50.45, lon=30.52)
-    result = import_(runner, shared_seed())
+    result = import_(runner, shared_seed)
     assert result.exit_code == 0, result.output
 
     statement = db.session.scalar(select(Statement))

@@ -1,15 +1,13 @@
 """Forty sign-ups at the same moment against a real threaded server.
 
 Every person who got the success page is stored; every refusal is a 429; nothing else.
+Twenty at once with one address get three mails, as one at a time would.
 """
 
 from __future__ import annotations
 
-import http.client
-import re
 import threading
 import time
-import urllib.parse
 from collections import Counter
 
 import pytest
@@ -17,10 +15,11 @@ from sqlalchemy import func, select
 from werkzeug.serving import make_server
 
 from locator.extensions import db
-from locator.volunteers.models import OutgoingMail, Volunteer
+from locator.volunteers.models import MailAllowance, OutgoingMail, Volunteer
 from tests.fixtures_smtp import free_port
+from tests.live_http import fire_at_once
 from tests.live_server import close_on_drop
-from tests.volunteers_helpers import csrf_token, signup_data
+from tests.volunteers_helpers import send_queued_mail, signup_data
 
 PEOPLE = 40
 LIMIT = 25
@@ -53,53 +52,7 @@ def live_app(app):
     db.engine.dispose()
 
 
-def open_form(port: int) -> tuple[str, str]:
-    """GET /volunteer like a browser: the session cookie and the form's CSRF token."""
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    conn.request("GET", "/volunteer")
-    response = conn.getresponse()
-    html = response.read().decode()
-    cookie = re.search(r"session=([^;]+)", response.getheader("Set-Cookie") or "").group(1)
-    conn.close()
-    return cookie, csrf_token(html)
-
-
-def post(port: int, cookie: str, form: dict) -> int:
-    body = urllib.parse.urlencode(form, doseq=True)
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-    conn.request(
-        "POST",
-        "/volunteer",
-        body=body,
-        headers={
-            "Content-Type": "application/x-www-form-urlencoded",
-            "Cookie": f"session={cookie}",
-        },
-    )
-    status = conn.getresponse().status
-    conn.close()
-    return status
-
-
-def fire_at_once(port: int, forms: list[dict]) -> list[int]:
-    prepared = [(open_form(port), form) for form in forms]
-    start = threading.Barrier(len(prepared))
-    statuses: list[int] = [0] * len(prepared)
-
-    def one(i: int) -> None:
-        (cookie, token), form = prepared[i]
-        start.wait()
-        statuses[i] = post(port, cookie, {**form, "csrf_token": token})
-
-    threads = [threading.Thread(target=one, args=(i,)) for i in range(len(prepared))]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(120)
-    return statuses
-
-
-def test_forty_sign_ups_at_once_each_stored_or_refused_with_429(live_app, smtp_server):
+def test_forty_sign_ups_at_once_each_stored_or_refused_with_429(app, live_app, smtp_server):
     port = live_app
     forms = [signup_data(email=f"person{i}@example.org", name=f"Особа {i}") for i in range(PEOPLE)]
     statuses = fire_at_once(port, forms)
@@ -111,6 +64,7 @@ def test_forty_sign_ups_at_once_each_stored_or_refused_with_429(live_app, smtp_s
     stored = set(db.session.scalars(select(Volunteer.email)))
     assert stored == succeeded
     assert db.session.scalar(select(func.count(OutgoingMail.id))) == LIMIT
+    send_queued_mail(app)
     assert len(smtp_server.wait_for(LIMIT, timeout=30)) == LIMIT
 
 
@@ -120,3 +74,19 @@ def test_the_same_address_at_once_makes_one_volunteer(live_app):
     statuses = fire_at_once(port, forms)
     assert statuses == [303] * 10
     assert db.session.scalar(select(func.count(Volunteer.id))) == 1
+
+
+def test_twenty_sign_ups_at_once_with_one_address_send_three_mails(app, live_app, smtp_server):
+    forms = [signup_data(email="Same.Person@example.org") for _ in range(20)]
+    statuses = fire_at_once(live_app, forms)
+    assert statuses == [303] * 20
+    assert db.session.scalar(select(func.count(Volunteer.id))) == 1
+    assert db.session.scalar(select(func.count(OutgoingMail.id))) == 3
+
+    assert "Sent 3, failed 0" in send_queued_mail(app)
+    assert len(smtp_server.wait_for(3)) == 3
+    time.sleep(0.2)
+    assert len(smtp_server.messages) == 3
+    # What the cap keeps of the address is a keyed hash, not the address.
+    keys = db.session.scalars(select(MailAllowance.address_key)).all()
+    assert len(keys) == 3 and not any("same" in key or "example" in key for key in keys)

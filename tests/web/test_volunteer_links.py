@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from locator.extensions import db
 from locator.volunteers.models import OutgoingMail, Volunteer
-from tests.volunteers_helpers import csrf_token, links, sign_up
+from tests.volunteers_helpers import csrf_token, links, send_queued_mail, sign_up
 
 
 @pytest.fixture
@@ -21,6 +21,7 @@ def app_config(app_config, smtp_server):
 @pytest.fixture
 def mailed_links(client, smtp_server):
     assert sign_up(client).status_code == 303
+    send_queued_mail(client)
     [message] = smtp_server.wait_for(1)
     return links(message)
 
@@ -101,6 +102,7 @@ def test_new_sign_up_after_withdrawal_gets_new_links(client, mailed_links, smtp_
     html = client.get(mailed_links["withdraw"]).get_data(as_text=True)
     client.post(mailed_links["withdraw"], data={"csrf_token": csrf_token(html)})
     sign_up(client)
+    send_queued_mail(client)
     second = links(smtp_server.wait_for(2)[1])
     assert second["confirm"] != mailed_links["confirm"]
     # The old links do not reach the new sign-up.

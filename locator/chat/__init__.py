@@ -1,0 +1,7 @@
+"""The online consultation, live: `/chat` for visitors, `/admin/chat` for coordinators,
+delivered over Server-Sent Events across processes (Redis pub/sub, or database polling)."""
+
+from locator.chat import admin, cli  # noqa: F401 — /admin/chat…; `flask chat purge`
+from locator.chat.views import bp
+
+__all__ = ["bp"]

@@ -1,0 +1,60 @@
+"""The conversation as text: the downloadable transcript and the e-mailed copy.
+
+The e-mail goes through the shared mail queue (``locator.volunteers.outbox.queue``) in the
+close's transaction; the address lives only in that queued mail, never in the chat tables.
+"""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from flask import current_app, render_template
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from sqlalchemy.orm import Session
+
+from locator import clock
+from locator.chat import services
+from locator.chat.models import Conversation, as_utc
+from locator.hours import DEFAULT_TIMEZONE
+from locator.mailer import Message
+from locator.volunteers import outbox
+from locator.volunteers.models import OutgoingMail
+
+
+def chat_zone() -> ZoneInfo:
+    try:
+        return ZoneInfo(current_app.config["CHAT_TIMEZONE"])
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo(DEFAULT_TIMEZONE)
+
+
+def local_time(moment, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    """A stored moment on the chat's clock (the network's time zone)."""
+    zone = chat_zone()
+    return as_utc(moment).astimezone(zone).strftime(fmt)
+
+
+def transcript_text(session: Session, conversation: Conversation) -> str:
+    """The whole conversation as plain text, in the current language."""
+    messages = services.messages_after(session, conversation.id)
+    return render_template(
+        "chat/transcript.txt",
+        conversation=conversation,
+        messages=messages,
+        local_time=local_time,
+        site_url=current_app.config["SITE_URL"],
+    )
+
+
+def queue_transcript(session: Session, conversation: Conversation, address: str) -> OutgoingMail:
+    """Queue the transcript to ``address`` (the caller commits, then sends after the response)."""
+    lang = conversation.lang if conversation.lang in current_app.config["LANGUAGES"] else "uk"
+    with force_locale(lang):
+        date = local_time(conversation.created_at, "%Y-%m-%d")
+        subject = _("Your online consultation of %(date)s", date=date)
+        text = transcript_text(session, conversation)
+    mail = outbox.queue(session, Message(to=address, subject=subject, text=text), now=clock.now())
+    session.flush()
+    conversation.transcript_mail_id = mail.id
+    return mail
