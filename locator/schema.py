@@ -49,13 +49,20 @@ def include_name(name: str | None, type_: str, _parent_names: dict) -> bool:
 
 
 def adopt_unversioned(connection: Connection, script: ScriptDirectory) -> bool:
-    """A database made by create_all before the migrations: record it at the baseline.
+    """A database made by create_all before the migrations: record it at the baseline, or
+    at the head when it already is the models' schema (made by today's create_all: the
+    revisions after the baseline would create what it has).
 
     Returns True when it did. Commits, so that the migrations start on a clean connection."""
     tables = set(inspect(connection).get_table_names())
     adopted = VERSION_TABLE not in tables and "office" in tables
     if adopted:
-        MigrationContext.configure(connection).stamp(script, BASELINE)
+        import_all_models()
+        context = MigrationContext.configure(
+            connection, opts={"include_name": include_name, "compare_type": True}
+        )
+        current = not compare_metadata(context, db.metadata)
+        context.stamp(script, "heads" if current else BASELINE)
     connection.commit()
     return adopted
 

@@ -82,6 +82,7 @@ def offices_nearest():
                 for hit in result.hits
             ],
             "count": len(result.hits),
+            "remote": [office_dict(row, now, office_url(row["slug"])) for row in result.remote],
         }
     )
 

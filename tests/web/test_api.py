@@ -161,7 +161,7 @@ def test_nearest_filters(client, clock, seeded):
     base = "/api/v1/offices/nearest?near=Київ&limit=50"
     for query, check in [
         ("&category=criminal_defence", lambda o: "criminal_defence" in o["categories"]),
-        ("&language=crh", lambda o: "crh" in o["languages"]),
+        ("&language=en", lambda o: "en" in o["languages"]),
         ("&open_now=true", lambda o: o["open_now"] is True),
     ]:
         body = client.get(base + query).get_json()
