@@ -530,6 +530,7 @@ def service_to_offices(service: Mapping[str, Any]) -> list[dict[str, Any]]:
                 "lat": location.get("latitude"),
                 "lon": location.get("longitude"),
                 "kind": "room",
+                "serves": [],
             }
         )
         if not office["phone"]:
