@@ -114,13 +114,14 @@ def _parse_zoom(raw: str) -> int | None:
 
 @bp.get("/offices")
 def offices_collection():
-    """Every active office as GeoJSON, optionally within a bounding box."""
+    """Every active room as GeoJSON (remote offices have no place on a map: `nearest`
+    answers them by area), optionally within a bounding box."""
     try:
         req = parse_search(request.args, require_origin=False)
     except BadParameter as error:
         raise _bad(error) from None
     zoom = _parse_zoom(request.args.get("zoom", ""))
-    sql = "FROM office o WHERE o.active"
+    sql = "FROM office o WHERE o.active AND o.kind = 'room'"
     params: dict = {}
     if request.args.get("bbox"):
         west, south, east, north = _parse_bbox(request.args["bbox"])
