@@ -78,13 +78,18 @@ def remote_offices(
     subdivision first, then those for the whole country, each group by name."""
     if not country and not region_code:
         return []
+    return select_for_area(all_remote(session), country, region_code)
+
+
+def all_remote(session: Session) -> list[dict[str, Any]]:
+    """Every active remote office, by name."""
     table = Office.__table__
     rows = session.execute(
         select(*(table.c[name] for name in ROW_COLUMNS))
         .where(table.c.active, table.c.kind == REMOTE)
         .order_by(table.c.name, table.c.slug)
     ).mappings()
-    return select_for_area(rows, country, region_code)
+    return [dict(row) for row in rows]
 
 
 def select_for_area(
