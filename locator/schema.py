@@ -48,21 +48,23 @@ def include_name(name: str | None, type_: str, _parent_names: dict) -> bool:
     return not any(name == n or name.startswith(f"{n}_") for n in SPATIAL_NAMES)
 
 
-def adopt_unversioned(connection: Connection, script: ScriptDirectory) -> bool:
+def adopt_unversioned(connection: Connection, script: ScriptDirectory) -> str | None:
     """A database made by create_all before the migrations: record it at the baseline, or
     at the head when it already is the models' schema (made by today's create_all: the
     revisions after the baseline would create what it has).
 
-    Returns True when it did. Commits, so that the migrations start on a clean connection."""
+    Returns the revision it recorded (None when the database has a history or no tables).
+    Commits, so that the migrations start on a clean connection."""
     tables = set(inspect(connection).get_table_names())
-    adopted = VERSION_TABLE not in tables and "office" in tables
-    if adopted:
+    adopted = None
+    if VERSION_TABLE not in tables and "office" in tables:
         import_all_models()
         context = MigrationContext.configure(
             connection, opts={"include_name": include_name, "compare_type": True}
         )
         current = not compare_metadata(context, db.metadata)
-        context.stamp(script, "heads" if current else BASELINE)
+        adopted = "heads" if current else BASELINE
+        context.stamp(script, adopted)
     connection.commit()
     return adopted
 

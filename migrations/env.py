@@ -53,10 +53,16 @@ def run_migrations_online() -> None:
     conf_args.setdefault("include_name", schema.include_name)
 
     with target_db.engine.connect() as connection:
-        if schema.adopt_unversioned(connection, context.script):
+        adopted = schema.adopt_unversioned(connection, context.script)
+        if adopted:
+            where = (
+                f"the baseline revision {schema.BASELINE}"
+                if adopted == schema.BASELINE
+                else "the newest revision (it already has the models' schema)"
+            )
             click.echo(
                 f"A database without migration history (made by create_all): recorded at "
-                f"the baseline revision {schema.BASELINE}; its rows are kept.",
+                f"{where}; its rows are kept.",
                 err=True,
             )
         context.configure(connection=connection, target_metadata=target_metadata, **conf_args)

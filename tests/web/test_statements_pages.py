@@ -322,7 +322,7 @@ def test_a_place_without_a_room_near_offers_the_remote_help_for_its_area(client,
                     "country": "UA",
                 },
                 {"label": "Kyiv", "lat": 50.45, "lon": 30.52, "precision": "city", "country": "UA"},
-            ],  # fmt: skip
+            ],
         )
     )
     db.session.commit()
