@@ -66,6 +66,10 @@ def from_environment(instance_path: str) -> dict:
             '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors',
         ),
         "EMBED_FRAME_ANCESTORS": env("EMBED_FRAME_ANCESTORS", "*"),
+        # Remote help (hotlines, online receptions) comes before the rooms when no room is
+        # this near, and always in the occupied areas (ISO 3166-2 codes, comma-separated)
+        "REMOTE_FIRST_KM": _float("REMOTE_FIRST_KM", 50.0),
+        "OCCUPIED_AREAS": env("OCCUPIED_AREAS", "UA-43,UA-40"),
         # Online consultation
         "CHAT_HOURS": env("CHAT_HOURS", "Mo-Su 10:00-13:00,14:00-16:00"),
         "CHAT_TIMEZONE": env("CHAT_TIMEZONE", "Europe/Kyiv"),

@@ -35,9 +35,14 @@ def join_list(values) -> str:
 OFFICE_FIELDS = (
     "slug", "name", "organization", "address", "city", "region", "postcode", "country",
     "lat", "lon", "phone", "email", "website", "opening_hours", "languages", "categories",
-    "accessibility", "description", "demo",
+    "accessibility", "description", "demo", "kind", "serves",
 )  # fmt: skip
-LIST_FIELDS = ("languages", "categories", "accessibility")
+LIST_FIELDS = ("languages", "categories", "accessibility", "serves")
+# `room`: a place one can walk into (address and coordinates; ranked by distance).
+# `remote`: a hotline, an online or phone reception (no distance; offered by the areas in
+# `serves`, ISO 3166-2 codes like UA-43 or ISO 3166-1 country codes like UA).
+ROOM, REMOTE = "room", "remote"
+KINDS = (ROOM, REMOTE)
 
 CATEGORIES = (
     "family",
@@ -60,7 +65,7 @@ ACCESSIBILITY = (
 
 
 class Office(db.Model):
-    """A consulting room. List fields are stored `;`-joined (`uk;ru`) so that both
+    """An office: a room or a remote service (`kind`). List fields are stored `;`-joined (`uk;ru`) so that both
     SQLite and PostgreSQL filter them with one indexed-free LIKE on few candidates."""
 
     __tablename__ = "office"
@@ -85,6 +90,8 @@ class Office(db.Model):
     accessibility: Mapped[str] = mapped_column(String(300), default="")
     description: Mapped[str] = mapped_column(Text, default="")
     demo: Mapped[bool] = mapped_column(Boolean, default=False)
+    kind: Mapped[str] = mapped_column(String(10), default=ROOM, server_default=ROOM, index=True)
+    serves: Mapped[str] = mapped_column(String(300), default="", server_default="")
     timezone: Mapped[str] = mapped_column(String(64), default="")
     active: Mapped[bool] = mapped_column(Boolean, default=True, index=True)
     # Coordinates placed by hand: editing the address must not re-geocode them.
@@ -108,6 +115,14 @@ class Office(db.Model):
     @property
     def accessibility_list(self) -> list[str]:
         return split_list(self.accessibility)
+
+    @property
+    def serves_list(self) -> list[str]:
+        return split_list(self.serves)
+
+    @property
+    def is_remote(self) -> bool:
+        return self.kind == REMOTE
 
     @property
     def tz_name(self) -> str:

@@ -13,6 +13,7 @@ from flask_babel import lazy_gettext as _l
 from locator import clock, i18n
 from locator.hours import chat_status
 from locator.labels import template_helpers
+from locator.offices.areas import area_label
 
 # Links appear once their area registers the endpoint (see CONTRIBUTING.md for names).
 MAIN_NAV = (
@@ -80,3 +81,4 @@ def init_app(app: Flask) -> None:
         url_with_lang=i18n.url_with_lang,
         current_lang=lambda: str(get_locale() or "uk"),
     )
+    app.jinja_env.filters["area_label"] = lambda code: area_label(code, str(get_locale() or "uk"))

@@ -56,7 +56,9 @@ def run_migrations_online() -> None:
         adopted = schema.adopt_unversioned(connection, context.script)
         if adopted:
             where = (
-                "the newest revision" if adopted == "heads" else f"the baseline revision {adopted}"
+                f"the baseline revision {schema.BASELINE}"
+                if adopted == schema.BASELINE
+                else "the newest revision (it already has the models' schema)"
             )
             click.echo(
                 f"A database without migration history (made by create_all): recorded at "

@@ -25,6 +25,8 @@ def office(**changes) -> dict:
         "accessibility": ["wheelchair"],
         "description": "Безкоштовні консультації.",
         "demo": False,
+        "kind": "room",
+        "serves": [],
     }
     data.update(changes)
     return data
@@ -62,6 +64,18 @@ TRICKY = [
         country="KZ",
         phone="+7 727 355 01 23",
         languages=["kk", "ru", "crh"],
+    ),
+    office(
+        slug="crimea-online",
+        name="Онлайн-приймальня для мешканців Криму",
+        kind="remote",
+        serves=["UA-43", "UA-40"],
+        address="",
+        postcode="",
+        lat=None,
+        lon=None,
+        accessibility=["online", "hearing_loop"],
+        opening_hours="Mo-Fr 10:00-18:00; PH off",
     ),
 ]
 

@@ -48,6 +48,24 @@ class OfficeForm(FlaskForm):
     )
     name = StringField(_l("Office name"), validators=[DataRequired(), _length("name")])
     organization = StringField(_l("Organisation"), validators=[_length("organization")])
+    kind = SelectField(
+        _l("Kind"),
+        choices=[
+            SelectChoice("room", _l("A room: a place one can walk into (address and map point)")),
+            SelectChoice(
+                "remote", _l("Remote help: a hotline, an online or phone reception (no distance)")
+            ),
+        ],
+        default="room",
+    )
+    serves = StringField(
+        _l("Areas served"),
+        validators=[_length("serves")],
+        description=_l(
+            "For remote help: ISO 3166-2 codes separated by “;”, like UA-43;UA-40 (Crimea, "
+            "Sevastopol), UA-09 (Luhansk oblast), or UA for the whole country."
+        ),
+    )
     address = StringField(_l("Address"), validators=[_length("address")])
     city = StringField(_l("City"), validators=[DataRequired(), _length("city")])
     region = StringField(_l("Region"), validators=[_length("region")])
@@ -110,6 +128,8 @@ class OfficeForm(FlaskForm):
             "accessibility": list(self.accessibility.data or []),
             "description": self.description.data or "",
             "demo": bool(self.demo.data),
+            "kind": self.kind.data or "room",
+            "serves": self.serves.data or "",
         }
 
     def validate(self, extra_validators=None) -> bool:
@@ -134,6 +154,8 @@ class OfficeForm(FlaskForm):
         self.accessibility.data = office.accessibility_list
         self.demo.data = office.demo
         self.pinned.data = office.pinned
+        self.kind.data = office.kind
+        self.serves.data = office.serves
 
 
 class ImportForm(FlaskForm):

@@ -97,7 +97,9 @@ def save_office(
     typed = values["lat"] is not None
     old_point = None if office is None else (office.lat, office.lon)
     warnings: list[FieldError] = []
-    if typed and (values["lat"], values["lon"]) != old_point:
+    if values.get("kind") == "remote":
+        pinned = typed  # remote help is never geocoded: no distance, no invented point
+    elif typed and (values["lat"], values["lon"]) != old_point:
         pinned = True  # placed by hand
     elif pinned and typed:
         pass  # keep the hand-placed point

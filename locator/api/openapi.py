@@ -166,7 +166,8 @@ def openapi_document(server_url: str) -> dict:
         "paths": {
             "/offices": {
                 "get": {
-                    "summary": "Active offices as a GeoJSON FeatureCollection",
+                    "summary": "Active rooms (kind room) as a GeoJSON FeatureCollection; "
+                    "remote offices have no place on a map (see nearest's `remote`)",
                     "parameters": [
                         _param(
                             "bbox",
@@ -202,7 +203,7 @@ def openapi_document(server_url: str) -> dict:
             },
             "/offices/nearest": {
                 "get": {
-                    "summary": "The nearest offices to a place or to coordinates, nearest first",
+                    "summary": "The nearest rooms to a place or to coordinates, nearest first, and the remote help for its area",
                     "parameters": NEAREST_PARAMETERS,
                     "responses": {
                         "200": {
@@ -303,6 +304,8 @@ def openapi_document(server_url: str) -> dict:
                         "categories",
                         "accessibility",
                         "url",
+                        "kind",
+                        "serves",
                     ],
                     "properties": {
                         "slug": {"type": "string"},
@@ -343,11 +346,25 @@ def openapi_document(server_url: str) -> dict:
                         "description": {"type": "string"},
                         "demo": {"type": "boolean"},
                         "url": {"type": "string", "format": "uri"},
+                        "kind": {
+                            "type": "string",
+                            "enum": ["room", "remote"],
+                            "description": "room: a place one can walk into (address and "
+                            "coordinates); remote: a hotline, an online or phone reception "
+                            "(no distance)",
+                        },
+                        "serves": {
+                            **string_list,
+                            "description": "The areas a remote office is for: ISO 3166-2 "
+                            "codes (UA-43 Crimea, UA-40 Sevastopol, UA-09 Luhansk oblast…) or "
+                            "ISO 3166-1 country codes (UA: the whole country); may be empty "
+                            "for a room",
+                        },
                     },
                 },
                 "NearestResult": {
                     "type": "object",
-                    "required": ["origin", "results", "count"],
+                    "required": ["origin", "results", "count", "remote"],
                     "properties": {
                         "origin": {
                             "type": "object",
@@ -385,6 +402,13 @@ def openapi_document(server_url: str) -> dict:
                             },
                         },
                         "count": {"type": "integer"},
+                        "remote": {
+                            "type": "array",
+                            "description": "Remote offices (kind remote) serving the origin's "
+                            "area: those for its subdivision (region_code) first, then those "
+                            "for its whole country; no distance. `results` holds rooms only.",
+                            "items": {"$ref": "#/components/schemas/Office"},
+                        },
                     },
                 },
                 "FeatureCollection": {

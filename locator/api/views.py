@@ -134,6 +134,7 @@ def offices_nearest():
                 for hit in result.hits
             ],
             "count": len(result.hits),
+            "remote": [office_dict(row, now, office_url(row["slug"])) for row in result.remote],
         }
     )
 
@@ -168,7 +169,8 @@ def _geojson(document: dict):
 
 @bp.get("/offices")
 def offices_collection():
-    """Every active office as GeoJSON, optionally within a bounding box."""
+    """Every active room as GeoJSON (remote offices have no place on a map: `nearest`
+    answers them by area), optionally within a bounding box."""
     args = _query(OFFICES_PARAMETERS)
     try:
         req = parse_search(
@@ -177,7 +179,7 @@ def offices_collection():
     except BadParameter as error:
         raise _bad(error) from None
     zoom = _parse_zoom(args.get("zoom", ""))
-    sql = "FROM office o WHERE o.active"
+    sql = "FROM office o WHERE o.active AND o.kind = 'room'"
     params: dict = {}
     if args.get("bbox"):
         west, south, east, north = _parse_bbox(args["bbox"])

@@ -56,6 +56,8 @@ _ID, _LAT, _LON, _HOURS, _COUNTRY, _TZ = range(len(_RANK_COLUMNS))
 _FULL_ROW_COLUMNS = _RANK_COLUMNS + tuple(c for c in ROW_COLUMNS if c not in _RANK_COLUMNS)
 _FULL_ROWS_DIALECTS = frozenset({"postgresql"})
 _NAMED = re.compile(r":(\w+)")
+# Only rooms (places one walks into) are ranked; remote offices are chosen by area.
+_ROOMS = "o.active AND o.kind = 'room'"
 _density: dict[str, tuple[float, float | None]] = {}  # engine URL → (expires, km² per office)
 
 
@@ -88,19 +90,19 @@ def _box_sql(
         )
         sql = (
             f"SELECT {columns} FROM office_rtree r JOIN office o ON o.id = r.id "
-            f"WHERE r.max_lat >= :s AND r.min_lat <= :n AND ({ranges}) AND o.active"
+            f"WHERE r.max_lat >= :s AND r.min_lat <= :n AND ({ranges}) AND {_ROOMS}"
         )
     elif dialect == "postgresql":
         ranges = " OR ".join(
             f"point(o.lon, o.lat) <@ box(point(:w{i}, :s), point(:e{i}, :n))"
             for i in range(n_ranges)
         )
-        sql = f"SELECT {columns} FROM office o WHERE ({ranges}) AND o.active"
+        sql = f"SELECT {columns} FROM office o WHERE ({ranges}) AND {_ROOMS}"
     else:
         ranges = " OR ".join(f"(o.lon BETWEEN :w{i} AND :e{i})" for i in range(n_ranges))
         sql = (
             f"SELECT {columns} FROM office o "
-            f"WHERE o.lat BETWEEN :s AND :n AND ({ranges}) AND o.active"
+            f"WHERE o.lat BETWEEN :s AND :n AND ({ranges}) AND {_ROOMS}"
         )
     # Codes are validated against their lists before they get here.
     if category:
@@ -166,7 +168,7 @@ def area_per_office(conn: Connection) -> float | None:
     count, south, north, west, east = conn.execute(
         text(
             "SELECT count(*), min(lat), max(lat), min(lon), max(lon) FROM office "
-            "WHERE active AND lat IS NOT NULL AND lon IS NOT NULL"
+            "WHERE active AND kind = 'room' AND lat IS NOT NULL AND lon IS NOT NULL"
         )
     ).one()
     area = None
@@ -195,7 +197,8 @@ def nearest(
     filters: Filters = Filters(),
     exclude: Iterable[int] = (),
 ) -> list[Hit]:
-    """The `limit` nearest active offices matching `filters`, nearest first."""
+    """The `limit` nearest active rooms (`kind` = room) matching `filters`, nearest first.
+    Remote offices are never ranked: they are chosen by area (locator/offices/areas.py)."""
     limit = max(1, min(limit, MAX_LIMIT))
     excluded = set(exclude)
     cap = min(radius_km * (1 + SPHERE_ERROR), WORLD_RADIUS_KM) if radius_km else WORLD_RADIUS_KM

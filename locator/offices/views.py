@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from flask import Blueprint, abort, render_template, request, url_for
+from flask import Blueprint, abort, current_app, render_template, request, url_for
 from flask_babel import get_locale
 from sqlalchemy import select
 
@@ -12,6 +12,7 @@ from locator import clock, geo
 from locator.extensions import db
 from locator.geo.nearest import Filters, nearest
 from locator.models import CATEGORIES, Office, office_dict
+from locator.offices.areas import remote_help
 from locator.offices.search import BadParameter, PlaceNotFound, find_nearest, parse_search
 from locator.urls import site_url
 
@@ -57,13 +58,23 @@ def results():
         }
         for number, hit in enumerate(result.hits, start=1)
     ]
+    origin = result.origin
     return render_template(
         "offices/results.html",
         result=result,
         items=items,
         req=req,
         categories=CATEGORIES,
-        **_origin_notes(result.origin, req.near),
+        **_origin_notes(origin, req.near),
+        **remote_help(
+            result.remote,
+            country=origin.country,
+            region_code=origin.region_code,
+            distances_km=[hit.distance_km for hit in result.hits],
+            office=lambda row: _office(row, now),
+            config=current_app.config,
+            lang=page_lang(),
+        ),
     )
 
 

@@ -11,7 +11,7 @@ import hashlib
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from urllib.parse import quote, urlencode
@@ -29,7 +29,8 @@ from locator import posters
 from locator.geo.nearest import Filters
 from locator.geo.service import GeoService
 from locator.labels import category_label, hours_lines
-from locator.models import CATEGORIES, Office
+from locator.models import CATEGORIES, Office, split_list
+from locator.offices.areas import area_label, remote_help
 from locator.offices.search import SearchRequest, find_nearest
 from locator.poster.models import PosterDownload
 from locator.posters import PosterOffice, PosterTexts, render_poster
@@ -37,6 +38,7 @@ from locator.posters import PosterOffice, PosterTexts, render_poster
 POSTER_LANGS = ("uk", "en")
 POSTER_SIZES = tuple(posters.PAGE_SIZES)  # ("A4", "A3")
 NEAREST_ON_POSTER = 3
+REMOTE_ON_POSTER = 2  # the remote help for the building's area, beside the rooms
 MAX_QR_URL = 120  # longer (a long address in Cyrillic, %-encoded): the QR uses coordinates
 
 REQUEST_SETTINGS = ("SITE_URL", "SITE_NAME", "HOTLINE", "CHAT_HOURS", "CHAT_TIMEZONE")
@@ -154,6 +156,13 @@ def _poster_office(row: Mapping, distance_km: float | None, lang: str) -> Poster
     )
 
 
+def _poster_remote(row: Mapping, area: str, lang: str) -> PosterOffice:
+    """A hotline or an online reception on the poster: for whom, how to reach it."""
+    office = _poster_office(row, None, lang)
+    served = ", ".join(area_label(code, lang) for code in split_list(row["serves"]))
+    return replace(office, address=_("Remote help for %(area)s", area=served or area))
+
+
 def build_content(
     session: Session,
     geo: GeoService,
@@ -187,6 +196,21 @@ def build_content(
             result = find_nearest(session, geo, search, now=now, lang=req.lang)
             origin = (result.origin.lat, result.origin.lon)
             offices = [_poster_office(hit.row, hit.distance_km, req.lang) for hit in result.hits]
+            # The remote help made for the building's area (before the rooms where it comes
+            # first on the results page: occupied areas, no room near)
+            help_ = remote_help(
+                result.remote[:REMOTE_ON_POSTER],
+                country=result.origin.country,
+                region_code=result.origin.region_code,
+                distances_km=[hit.distance_km for hit in result.hits],
+                office=lambda row: dict(row),
+                config=config,
+                lang=req.lang,
+            )
+            remote = [
+                _poster_remote(row, help_["remote_area"], req.lang) for row in help_["remote"]
+            ]
+            offices = remote + offices if help_["remote_first"] else offices + remote
         chat_hours = "; ".join(hours_lines(config["CHAT_HOURS"]))
     site_url = config["SITE_URL"].rstrip("/")
     return PosterContent(

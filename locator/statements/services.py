@@ -183,6 +183,7 @@ class PlaceHelp:
     place: dict
     offices: list[dict]  # office objects with "distance_km", nearest first
     map_origin: Any = None  # set by the view for the map
+    remote: list[dict] = field(default_factory=list)  # remote help, set where no room is near
 
 
 def help_near_places(

@@ -10,8 +10,10 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
-from locator import clock
+from locator import clock, geo
 from locator.extensions import db
+from locator.models import office_dict
+from locator.offices.areas import remote_offices
 from locator.params import page_arg
 from locator.statements.feed import FeedEntry, atom_feed
 from locator.statements.models import Statement
@@ -73,6 +75,8 @@ def detail(slug: str):
             }
             for office in place_help.offices
         ]
+        if not place_help.offices:  # no room near: the remote help made for its area
+            place_help.remote = _remote_for(place)
     return render_template(
         "statements/detail.html",
         statement=statement,
@@ -81,6 +85,22 @@ def detail(slug: str):
         any_office=any(item.offices for item in help_items),
         share_title=statement.title,
     )
+
+
+def _remote_for(place: dict) -> list[dict]:
+    """The remote offices serving a place's area (its oblast from the gazetteer, then its
+    country), as office objects."""
+    lat, lon = place.get("lat"), place.get("lon")
+    if lat is None or lon is None:
+        return []
+    at = geo.current().place_at(lat, lon)
+    country = place.get("country") or at.country
+    region = at.region_code if place.get("precision") != "country" else None
+    now = clock.now()
+    return [
+        office_dict(row, now, url_for("offices.detail", slug=row["slug"]))
+        for row in remote_offices(db.session, country, region)
+    ]
 
 
 def _aware(moment: datetime) -> datetime:

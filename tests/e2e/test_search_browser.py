@@ -56,3 +56,32 @@ def test_a_namesake_is_one_click_away(page, live_url):
     page.wait_for_url("**near=*Lviv*")
     assert "Mykolayiv, Lviv Oblast, Ukraine" in page.locator("h1").inner_text()
     assert page.js_errors == []
+
+
+def test_sevastopol_shows_the_crimea_remote_help_before_any_room(page, live_url):
+    page.goto(live_url + "/offices?near=Севастополь")
+    remote = page.locator("[data-remote-help]")
+    remote.wait_for(state="visible")
+    first_item = remote.locator(".remote-item").first
+    assert (
+        first_item.locator(".office-name").inner_text() == "Онлайн-приймальня для мешканців Криму"
+    )
+    assert "Автономна Республіка Крим" in first_item.locator(".serves").inner_text()
+    assert first_item.locator(".phone a").get_attribute("href") == "tel:+380445550789"
+    # above the list of rooms on the screen, and the rooms are rooms only
+    remote_box = remote.bounding_box()
+    rooms_box = page.locator(".office-list").bounding_box()
+    assert remote_box["y"] + remote_box["height"] <= rooms_box["y"]
+    rooms = page.locator(".office-list .office-item .office-name").all_inner_texts()
+    assert rooms and not any("приймальня для" in name.lower() for name in rooms)
+    assert page.js_errors == []
+
+
+def test_kyiv_lists_the_rooms_first_and_the_hotline_after(page, live_url):
+    page.goto(live_url + "/offices?near=Kyiv&lang=en")
+    page.wait_for_selector(".office-list .office-item")
+    rooms_box = page.locator(".office-list").bounding_box()
+    remote = page.locator("[data-remote-help]")
+    assert "Remote help for Kyiv" in remote.locator("h2").inner_text()
+    assert remote.bounding_box()["y"] > rooms_box["y"]
+    assert page.js_errors == []

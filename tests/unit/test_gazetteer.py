@@ -261,8 +261,9 @@ def test_every_seed_office_city_resolves_near_its_offices(gazetteer):
     assert len(rows) >= 60
     for row in rows:
         place = gazetteer.lookup(f"{row['city']}, {row['country']}")
-        assert near(place, (float(row["lat"]), float(row["lon"])), tol=0.15), row["city"]
         assert place.country == row["country"]
+        if row["kind"] == "room":  # remote help has no coordinates
+            assert near(place, (float(row["lat"]), float(row["lon"])), tol=0.15), row["city"]
 
 
 class TestAmbiguity:

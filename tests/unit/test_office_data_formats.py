@@ -49,7 +49,11 @@ def problem_of(data: bytes, reader=read_csv) -> FileProblem:
 
 
 def test_csv_from_excel_with_bom_and_windows_line_endings_reads_like_any_other():
-    text = csv_bytes(HEADER, "kyiv-podil,Офіс,,,Київ,,,UA,50.45,30.52,,,,,uk,,,,", newline="\r\n")
+    text = csv_bytes(
+        HEADER,
+        "kyiv-podil,Офіс,,вул. Хрещатик 1,Київ,,,UA,50.45,30.52,,,,,uk,,,,,,",
+        newline="\r\n",
+    )
     row = one_row(b"\xef\xbb\xbf" + text)
     assert row.errors == []
     assert row.position == 2

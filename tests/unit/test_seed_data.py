@@ -23,12 +23,13 @@ CSV_PATH = Path(__file__).resolve().parents[2] / "seed_data" / "offices.csv"
 COLUMNS = [
     "slug", "name", "organization", "address", "city", "region", "postcode", "country",
     "lat", "lon", "phone", "email", "website", "opening_hours", "languages", "categories",
-    "accessibility", "description", "demo",
+    "accessibility", "description", "demo", "kind", "serves",
 ]  # fmt: skip
 REQUIRED = [
-    "slug", "name", "organization", "city", "country", "lat", "lon", "phone", "email",
-    "opening_hours", "languages", "categories", "description", "demo",
+    "slug", "name", "organization", "city", "country", "phone", "email",
+    "opening_hours", "languages", "categories", "description", "demo", "kind",
 ]  # fmt: skip
+ROOM_REQUIRED = ["address", "lat", "lon"]
 
 CATEGORIES = {
     "family", "labour", "housing", "social_benefits", "idp_documents", "criminal_defence",
@@ -123,7 +124,8 @@ def test_every_row_has_every_column_and_the_required_values(rows):
     for number, row in enumerate(rows, start=2):
         assert None not in row, f"line {number}: more fields than columns"
         assert all(row[c] is not None for c in COLUMNS), f"line {number}: missing fields"
-        empty = [c for c in REQUIRED if not row[c].strip()]
+        required = REQUIRED + (ROOM_REQUIRED if row["kind"] == "room" else ["serves"])
+        empty = [c for c in required if not row[c].strip()]
         assert not empty, f"line {number} ({row['slug']}): empty {empty}"
         assert row == {k: v.strip() for k, v in row.items()}, f"line {number}: stray spaces"
 
@@ -148,8 +150,12 @@ def test_country_is_a_known_iso2_code(rows):
     assert {row["country"] for row in rows} <= set(COUNTRY_BOXES)
 
 
+def rooms(rows):
+    return [row for row in rows if row["kind"] == "room"]
+
+
 def test_coordinates_are_numbers_inside_the_country(rows):
-    for row in rows:
+    for row in rooms(rows):
         assert COORD_RE.match(row["lat"]) and COORD_RE.match(row["lon"]), row["slug"]
         lat, lon = float(row["lat"]), float(row["lon"])
         assert -90 <= lat <= 90 and -180 <= lon <= 180, row["slug"]
@@ -174,7 +180,7 @@ def _gazetteer() -> dict[tuple[str, str], list[tuple[float, float]]]:
 
 def test_each_office_lies_within_a_few_km_of_its_city(rows):
     gazetteer = _gazetteer()
-    for row in rows:
+    for row in rooms(rows):
         centres = gazetteer.get((row["country"], _normalize(row["city"])))
         assert centres, f"{row['slug']}: GeoNames has no {row['city']!r}"
         point = (float(row["lat"]), float(row["lon"]))
@@ -264,11 +270,19 @@ def test_kyiv_has_offices_in_several_districts_and_big_cities_have_several(rows)
 
 
 def test_occupied_regions_are_served_by_online_offices(rows):
-    remote = [row for row in rows if not row["address"]]
+    remote = [row for row in rows if row["kind"] == "remote"]
+    assert {row["kind"] for row in rows} == {"room", "remote"}
+    assert [row for row in rows if not row["address"]] == remote
     assert 3 <= len(remote) <= 4
     for row in remote:
         assert "online" in split(row["accessibility"]), row["slug"]
-        assert row["lat"] and row["lon"] and row["city"], row["slug"]
+        assert row["city"] and split(row["serves"]), row["slug"]
+        assert not row["lat"] and not row["lon"], f"{row['slug']}: no coordinates for remote help"
+    serves = {row["slug"]: split(row["serves"]) for row in remote}
+    assert serves["kyiv-crimea-online"] == ["UA-43", "UA-40"]  # Crimea and Sevastopol
+    assert serves["dnipro-luhansk-online"] == ["UA-09"]
+    assert serves["kyiv-hotline-24"] == ["UA"]  # the whole country
+    assert all(not row["serves"] for row in rooms(rows))
     descriptions = " ".join(row["description"] for row in remote)
     assert "Криму" in descriptions
     assert "Луганської області" in descriptions

@@ -68,6 +68,8 @@ NOT_TEXT = {
     "office.languages": "language codes",
     "office.categories": "category codes",
     "office.accessibility": "accessibility codes",
+    "office.kind": "room or remote",
+    "office.serves": "ISO 3166 area codes, checked on input",
     "office.timezone": "an IANA time zone",
     "office.opening_hours": "OpenStreetMap syntax, checked on input",
     "statement.slug": "the statement's name in URLs",

@@ -199,3 +199,46 @@ def test_api_rejects_a_bad_zoom(client, zoom):
     response = client.get(f"/api/v1/offices?zoom={zoom}")
     assert response.status_code == 400
     assert response.get_json()["error"]["code"] == "invalid_zoom"
+
+
+# --- remote help beside the maps (issue 12 §5) --------------------------------------
+
+
+def remote_offices(make_office):
+    make_office(slug="crimea-line", name="Лінія для Криму", kind="remote", serves="UA-43;UA-40",
+                address="", lat=None, lon=None)  # fmt: skip
+    make_office(slug="national-line", name="Національна лінія", kind="remote", serves="UA",
+                address="", lat=None, lon=None)  # fmt: skip
+    make_office(
+        slug="misplaced-line",
+        name="Лінія з точкою",
+        kind="remote",
+        serves="UA-09",
+        lat=50.45,
+        lon=30.52,
+    )  # fmt: skip  (coordinates left over: never drawn)
+    return make_office(slug="kyiv-room", name="Приймальня в Києві")
+
+
+def test_the_map_draws_rooms_only_and_lists_remote_help_beside_it(client, make_office):
+    remote_offices(make_office)
+    features = client.get("/api/v1/offices").get_json()["features"]
+    assert [f["id"] for f in features] == ["kyiv-room"]
+    clustered = client.get("/api/v1/offices?zoom=3").get_json()["features"]
+    assert sum(f["properties"].get("count", 1) for f in clustered) == 1
+    html = client.get("/map").get_data(as_text=True)
+    aside = html[html.find("data-remote-help") :]
+    for name in ("Лінія для Криму", "Національна лінія", "Лінія з точкою"):
+        assert name in aside
+    assert "Приймальня в Києві" not in html
+
+
+def test_the_map_near_a_place_lists_the_remote_help_for_its_area(client, make_office):
+    remote_offices(make_office)
+    html = client.get("/map?near=Сімферополь").get_data(as_text=True)
+    aside = html[html.find("data-remote-help") :]
+    assert "Дистанційна допомога для: Автономна Республіка Крим" in aside
+    assert aside.find("Лінія для Криму") < aside.find("Національна лінія")
+    assert "Лінія з точкою" not in aside
+    embed = client.get("/embed/map?near=Сімферополь").get_data(as_text=True)
+    assert "Лінія для Криму" in embed[embed.find("data-remote-help") :]

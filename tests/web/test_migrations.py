@@ -168,9 +168,18 @@ def insert(conn, table_name: str, **values) -> None:
 
 def add_old_rows() -> None:
     with db.engine.begin() as conn:
-        insert(conn, "office", slug="kyiv-podil", name="Kyiv Podil", lat=50.46, lon=30.51)
-        insert(conn, "office", slug="lviv-centre", name="Lviv Centre", lat=49.84, lon=24.03)
+        insert(
+            conn, "office", slug="kyiv-podil", name="Kyiv Podil", lat=50.46, lon=30.51,
+            address="вул. Сагайдачного, 25",
+        )  # fmt: skip
+        insert(
+            conn, "office", slug="lviv-centre", name="Lviv Centre", lat=49.84, lon=24.03,
+            address="вул. Городоцька, 36",
+        )  # fmt: skip
         insert(conn, "office", slug="phone-only", name="Phone only", active=True)
+        # A hotline placed on the map at its organisation's city, with no address (seed data
+        # before revision 0005 had such rows)
+        insert(conn, "office", slug="hotline", name="Hotline", lat=50.45, lon=30.52, address="")
         conn.exec_driver_sql("UPDATE office SET active = TRUE, country = 'UA'")
         insert(conn, "statement", slug="s", title="Заява", body_md="Текст", lang="uk")
         insert(
@@ -274,7 +283,17 @@ def test_a_database_made_by_create_all_is_upgraded_and_keeps_its_rows(empty_app)
     assert counts() == before
     shape = schema_dump()
     client = app.test_client()
-    assert nearest_slugs(client)[:2] == ["kyiv-podil", "lviv-centre"]
+    assert nearest_slugs(client) == ["kyiv-podil", "lviv-centre"]
+    # Revision 0005: what has no coordinates or no address is remote help for its country
+    kinds = {o.slug: (o.kind, o.serves, o.lat) for o in db.session.scalars(select(Office))}
+    assert kinds == {
+        "kyiv-podil": ("room", "", 50.46),
+        "lviv-centre": ("room", "", 49.84),
+        "phone-only": ("remote", "UA", None),
+        "hotline": ("remote", "UA", 50.45),  # its coordinates kept, never ranked
+    }
+    remote = client.get("/api/v1/offices/nearest?lat=50.45&lon=30.52").get_json()["remote"]
+    assert [o["slug"] for o in remote] == ["hotline", "phone-only"]
     user = db.session.scalar(select(User))
     assert user.check_password("a long enough password")
     db.session.remove()

@@ -143,7 +143,7 @@ def test_html_in_a_name_is_shown_as_text(coordinator):
 
 
 def test_editing_the_address_re_geocodes_unless_pinned(coordinator):
-    post_form(coordinator, "/admin/offices/new", lat="", lon="", address="", city="Львів")
+    post_form(coordinator, "/admin/offices/new", lat="", lon="", city="Львів")
     office = stored("lviv-center")
     assert office.pinned is False and round(office.lat, 1) == 49.8  # the city, from the gazetteer
     # Moving it to Odesa (coordinates shown in the form are the old ones): re-geocoded.
@@ -151,7 +151,7 @@ def test_editing_the_address_re_geocodes_unless_pinned(coordinator):
         coordinator,
         f"/admin/offices/{office.id}",
         city="Одеса",
-        address="",
+        address="вул. Дерибасівська, 1",
         lat=repr(office.lat),
         lon=repr(office.lon),
     )
@@ -159,14 +159,19 @@ def test_editing_the_address_re_geocodes_unless_pinned(coordinator):
     assert round(moved.lat) == 46 and moved.pinned is False
     # Pinned by hand: a new address keeps the coordinates.
     post_form(
-        coordinator, f"/admin/offices/{office.id}", city="Київ", address="", lat="46.5", lon="30.7"
+        coordinator,
+        f"/admin/offices/{office.id}",
+        city="Київ",
+        address="вул. Хрещатик, 1",
+        lat="46.5",
+        lon="30.7",
     )
     assert stored("lviv-center").pinned is True
     post_form(
         coordinator,
         f"/admin/offices/{office.id}",
         city="Харків",
-        address="",
+        address="вул. Сумська, 45",
         lat="46.5",
         lon="30.7",
         pinned="y",
@@ -247,9 +252,9 @@ def csv_of(*offices) -> bytes:
 
 
 def test_upload_shows_the_report_with_lines_and_loads_the_good_rows(coordinator):
-    data = csv_of(*TRICKY) + b"bad-row,X,,,Kyiv,,,UA,95,30,,,,,,,,,\n"
+    data = csv_of(*TRICKY) + b"bad-row,X,,,Kyiv,,,UA,95,30,,,,,,,,,,,\n"
     page = html.unescape(upload(coordinator, data).get_data(as_text=True))
-    assert "Створено: 4, оновлено: 0, без змін: 0, з помилками: 1." in page
+    assert "Створено: 5, оновлено: 0, без змін: 0, з помилками: 1." in page
     assert "рядок 6" in page and "Широта має бути від -90 до 90." in page
     assert stored("tricky-1").updated_by == "coord@example.org"
 
@@ -288,7 +293,7 @@ def test_export_downloads_each_format(coordinator):
         assert response.mimetype == media_type
         assert "attachment" in response.headers["Content-Disposition"]
     again = upload(coordinator, coordinator.get("/admin/offices/export?format=csv").data)
-    assert "Створено: 0, оновлено: 0, без змін: 4, з помилками: 0." in again.get_data(as_text=True)
+    assert "Створено: 0, оновлено: 0, без змін: 5, з помилками: 0." in again.get_data(as_text=True)
 
 
 def test_the_csv_download_opens_safely_in_a_spreadsheet_and_uploads_back_unchanged(coordinator):
@@ -331,3 +336,47 @@ def test_reports_of_wrong_information_show_on_the_office_page(coordinator):
     assert "032 255 01 23" in page and "Hours changed" in page and "Not this one" not in page
     assert "Номер &lt;b&gt;не відповідає&lt;/b&gt;" in page
     assert "/admin/reports?office=lviv-center" in page
+
+
+def test_a_remote_office_is_saved_with_its_areas_and_no_coordinates(coordinator, client):
+    response = post_form(
+        coordinator,
+        "/admin/offices/new",
+        slug="crimea-phone",
+        name="Телефонна приймальня для Криму",
+        kind="remote",
+        serves="ua-43; UA-40",
+        address="",
+        lat="",
+        lon="",
+    )
+    assert "Приймальню збережено." in html.unescape(response.get_data(as_text=True))
+    office = stored("crimea-phone")
+    assert (office.kind, office.serves, office.lat, office.lon) == (
+        "remote",
+        "UA-43;UA-40",
+        None,
+        None,
+    )
+    body = client.get("/api/v1/offices/nearest?near=Сімферополь").get_json()
+    assert [o["slug"] for o in body["remote"]] == ["crimea-phone"]
+    edit = coordinator.get(f"/admin/offices/{office.id}").get_data(as_text=True)
+    assert 'value="UA-43;UA-40"' in edit
+    assert re.search(r'<option selected value="remote">|<option value="remote" selected', edit)
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"kind": "remote", "serves": ""}, "Дистанційна допомога має обслуговувати хоча б одну"),
+        ({"kind": "remote", "serves": "UA-99;Крим"}, "Невідомі території: UA-99, КРИМ"),
+        ({"kind": "room", "address": ""}, "Консультаційна приймальня потребує адреси"),
+        ({"kind": "hotline"}, "Напишіть room"),
+    ],
+)
+def test_kind_and_areas_are_checked_in_ukrainian(coordinator, changes, message):
+    response = post_form(coordinator, "/admin/offices/new", **changes)
+    page = html.unescape(response.get_data(as_text=True))
+    assert response.status_code == 200
+    assert stored("lviv-center") is None
+    assert message in page

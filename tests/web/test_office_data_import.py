@@ -103,7 +103,7 @@ def count() -> int:
 
 def test_import_creates_then_reports_unchanged_then_updates(app):
     report = run_import(csv_of(*TRICKY))
-    assert (report.created, report.updated, report.unchanged, report.failed) == (4, 0, 0, 0)
+    assert (report.created, report.updated, report.unchanged, report.failed) == (5, 0, 0, 0)
     saved = stored("tricky-1")
     assert saved.name == TRICKY[1]["name"]
     assert saved.description == TRICKY[1]["description"]
@@ -111,7 +111,7 @@ def test_import_creates_then_reports_unchanged_then_updates(app):
     assert saved.languages == "uk;en"
 
     again = run_import(csv_of(*TRICKY))
-    assert (again.created, again.updated, again.unchanged) == (0, 0, 4)
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 5)
 
     changed = run_import(
         csv_of(TRICKY[0], {**TRICKY[1], "phone": "+380 44 555 99 99"}), user="other@example.org"
@@ -125,11 +125,11 @@ def test_import_creates_then_reports_unchanged_then_updates(app):
 def test_bad_rows_are_reported_with_line_field_and_reason_and_good_rows_load(app):
     data = (
         f"{HEADER}\n"
-        "good-one,Офіс,,,Київ,,,UA,50.45,30.52,,,,,,,,,\n"
-        "bad-hours,Офіс,,,Київ,,,UA,50.45,30.52,,,,Mo-Fr 9-18,,,,,\n"
-        "bad-coords,Офіс,,,Київ,,,UA,95,30.52,,,,,,,,,\n"
-        "good-one,Дубль,,,Київ,,,UA,50.45,30.52,,,,,,,,,\n"
-        "good-two,<script>alert(1)</script>,,,Київ,,,UA,50.45,30.52,,,,,,,,,\n"
+        "good-one,Офіс,,вул. Хрещатик 1,Київ,,,UA,50.45,30.52,,,,,,,,,,,\n"
+        "bad-hours,Офіс,,вул. Хрещатик 1,Київ,,,UA,50.45,30.52,,,,Mo-Fr 9-18,,,,,,,\n"
+        "bad-coords,Офіс,,вул. Хрещатик 1,Київ,,,UA,95,30.52,,,,,,,,,,,\n"
+        "good-one,Дубль,,вул. Хрещатик 1,Київ,,,UA,50.45,30.52,,,,,,,,,,,\n"
+        "good-two,<script>alert(1)</script>,,вул. Хрещатик 1,Київ,,,UA,50.45,30.52,,,,,,,,,,,\n"
     ).encode()
     report = run_import(data)
     assert (report.created, report.failed) == (2, 3)
@@ -153,7 +153,7 @@ def test_a_broken_file_writes_nothing(app):
 
 def test_dry_run_reports_and_writes_nothing(app):
     report = run_import(csv_of(*TRICKY), dry_run=True)
-    assert (report.created, report.failed) == (4, 0)
+    assert (report.created, report.failed) == (5, 0)
     assert count() == 0
 
 
@@ -270,7 +270,7 @@ def test_inactive_offices_are_left_out_of_exports_unless_asked(app):
     db.session.commit()
     assert "tricky-1" not in importer.export_text(db.session, "csv")
     with_inactive = importer.export_text(db.session, "csv", include_inactive=True)
-    assert with_inactive.splitlines()[0].endswith(",demo,active")
+    assert with_inactive.splitlines()[0].endswith(",demo,kind,serves,active")
     # Importing the normal export again does not bring the office back.
     run_import(importer.export_text(db.session, "csv").encode())
     assert stored("tricky-1").active is False
@@ -306,10 +306,10 @@ def test_cli_dry_run_and_formats(app, runner, tmp_path):
     path.write_text(out.getvalue(), encoding="utf-8")
     dry = runner.invoke(args=["offices", "import", str(path), "--dry-run"])
     assert dry.exit_code == 0, dry.output
-    assert "Dry run, nothing written. Would be: 4 created" in dry.output
+    assert "Dry run, nothing written. Would be: 5 created" in dry.output
     assert count() == 0
     real = runner.invoke(args=["offices", "import", str(path)])
-    assert real.exit_code == 0 and "4 created" in real.output
+    assert real.exit_code == 0 and "5 created" in real.output
 
 
 def test_cli_export_to_stdout_and_file_round_trips(app, runner, tmp_path):
@@ -317,12 +317,12 @@ def test_cli_export_to_stdout_and_file_round_trips(app, runner, tmp_path):
     result = runner.invoke(args=["offices", "export", "--format", "hsds", "-o", "-"])
     assert result.exit_code == 0
     document = json.loads(result.stdout)
-    assert document["total_items"] == 4
+    assert document["total_items"] == 5
     target = tmp_path / "out.csv"
     result = runner.invoke(args=["offices", "export", "-o", str(target)])
     assert result.exit_code == 0
     again = runner.invoke(args=["offices", "import", str(target)])
-    assert "0 created, 0 updated, 4 unchanged, 0 failed" in again.output
+    assert "0 created, 0 updated, 5 unchanged, 0 failed" in again.output
 
 
 def test_cli_csv_export_keeps_formulas_inert_and_imports_back_without_loss(app, runner, tmp_path):

@@ -300,3 +300,18 @@ def test_poster_page_for_an_office_keeps_the_office(client, kyiv):
     assert "A poster for the consulting room “Печерська правова приймальня”." in html
     assert 'href="/poster.pdf?language=en&amp;size=A4&amp;office=pechersk"' in html
     assert 'name="office" type="hidden" value="pechersk"' in html
+
+
+def test_the_poster_names_the_remote_help_for_the_buildings_area(client, kyiv, make_office):
+    make_office(slug="crimea-line", name="Лінія для Криму", kind="remote", serves="UA-43;UA-40",
+                address="", lat=None, lon=None, phone="+380 44 555 07 89")  # fmt: skip
+    make_office(slug="national-line", name="Національна лінія", kind="remote", serves="UA",
+                address="", lat=None, lon=None, phone="+380 800 555 000")  # fmt: skip
+    kyiv_text = pdf_text(get_pdf(client, "lang=uk&near=Київ").data)
+    assert "Національна лінія" in kyiv_text and "Лінія для Криму" not in kyiv_text
+    assert "Дистанційна допомога для: Україна" in kyiv_text
+    # In Crimea the reception made for it is printed before any (distant) room
+    crimea_text = pdf_text(get_pdf(client, "lang=uk&near=Сімферополь").data)
+    assert "Лінія для Криму" in crimea_text
+    assert "Дистанційна допомога для: Автономна Республіка Крим, Севастополь" in crimea_text
+    assert crimea_text.find("Лінія для Криму") < crimea_text.find("Тел. +380 44 555 01 23")

@@ -115,14 +115,14 @@ def test_an_english_page_links_to_help_near_the_places_it_names(runner, client, 
     assert result.exit_code == 0, result.output
 
     statement = db.session.scalar(select(Statement))
-    assert "Almaty, KZ" in statement.place_labels
+    assert "Almaty, Kazakhstan" in statement.place_labels
     html = client.get(f"/statements/{statement.slug}?lang=en").get_data(as_text=True)
     body = html[html.index("<article") : html.index("</article>")]
     assert 'datetime="2023-03-14"' in body
     assert "Open a consulting room for displaced people in Almaty." in body
     assert "facebook" not in body and "ctrl-enter" not in body
     block = text_of(html[html.index('id="help-near-heading"') :])
-    almaty = block[block.index("Almaty, KZ") :]
+    almaty = block[block.index("Almaty, Kazakhstan") :]
     assert "Almaty Legal Aid Room" in almaty
     assert re.search(r"\d+[.,]\d km away", almaty)
     assert "Open now" in almaty
@@ -291,3 +291,49 @@ def test_statement_page_shows_no_script_from_the_markdown(client):
     article = html[html.index("<article") : html.index("</article>")]
     assert "<strong>statement 0</strong>" in article
     assert "<script" not in article and "alert(0)" not in article
+
+
+def test_a_place_without_a_room_near_offers_the_remote_help_for_its_area(client, make_office):
+    make_office(slug="kyiv-room", name="Kyiv Room", lat=50.45, lon=30.52)
+    make_office(slug="crimea-line", name="Crimea Line", kind="remote", serves="UA-43;UA-40",
+                address="", lat=None, lon=None, phone="+380 44 555 07 89")  # fmt: skip
+    make_office(slug="kz-line", name="Kazakhstan Line", kind="remote", serves="KZ",
+                address="", lat=None, lon=None, country="KZ", phone="+7 727 355 01 23")  # fmt: skip
+    db.session.add(
+        Statement(
+            slug="far-places",
+            title="Far places",
+            published=date(2022, 1, 5),
+            lang="en",
+            body_md="Zhanaozen and Kerch.",
+            places=[
+                {
+                    "label": "Zhanaozen",
+                    "lat": 43.34,
+                    "lon": 52.86,
+                    "precision": "city",
+                    "country": "KZ",
+                },
+                {
+                    "label": "Kerch",
+                    "lat": 45.36,
+                    "lon": 36.47,
+                    "precision": "city",
+                    "country": "UA",
+                },
+                {"label": "Kyiv", "lat": 50.45, "lon": 30.52, "precision": "city", "country": "UA"},
+            ],
+        )
+    )
+    db.session.commit()
+
+    html = client.get("/statements/far-places?lang=en").get_data(as_text=True)
+    block = text_of(html[html.index('id="help-near-heading"') :])
+    zhanaozen = block[block.index("Zhanaozen") : block.index("Kerch")]
+    assert "Remote help: by phone or online" in zhanaozen and "Kazakhstan Line" in zhanaozen
+    assert "Crimea Line" not in zhanaozen
+    kerch = block[block.index("Kerch") : block.index("Kyiv Room")]
+    assert "Crimea Line" in kerch and "Autonomous Republic of Crimea, Sevastopol" in kerch
+    assert "Kazakhstan Line" not in kerch
+    # Kyiv has a room near: no remote list there
+    assert "Crimea Line" not in block[block.index("Kyiv Room") :]
