@@ -16,7 +16,7 @@ import csv
 import io
 import json
 import re
-from datetime import date
+from datetime import UTC, date, datetime
 from email import message_from_bytes, policy
 from pathlib import Path
 from urllib.parse import quote
@@ -27,12 +27,15 @@ from markupsafe import escape
 from pypdf import PdfReader
 from sqlalchemy import JSON, String, Text, inspect, select
 
+from locator.chat import services as chat_services
+from locator.chat.models import Conversation
+from locator.chat.models import Message as ChatMessage
 from locator.extensions import db
 from locator.feedback.models import ErrorReport, Question
-from locator.models import GeocodeCache, Office, User
+from locator.models import FailedLogin, GeocodeCache, Office, User
 from locator.poster.models import PosterDownload
 from locator.statements.models import Statement
-from locator.volunteers.models import JoinRequest, OutgoingMail, Volunteer
+from locator.volunteers.models import JoinRequest, MailAllowance, OutgoingMail, Volunteer
 from tests.volunteers_helpers import FreshContextClient, csrf_token
 from tests.web.test_geocoder_online import ADDRESS, KHRESHCHATYK, FakeNominatim
 
@@ -91,12 +94,24 @@ NOT_TEXT = {
     "join_request.status": "a workflow state",
     "join_request.locale": "a language code",
     "outgoing_mail.status": "a delivery state",
+    "chat_conversation.token_hash": "the SHA-256 of a random token",
+    "chat_conversation.topic": "a topic code",
+    "chat_conversation.lang": "a language code",
+    "chat_conversation.status": "a workflow state",
+    "chat_conversation.closed_by": "visitor or expert",
+    "chat_message.author": "visitor or expert",
+    "chat_message.client_key": "a random key the page makes",
     "user_account.password_hash": "a password hash",
     "user_account.session_token": "a random token",
 }
 # Models that get their text another way: the cache holds what the (hostile) geocoder
 # answered; the poster counter holds codes and numbers only.
-FILLED_ELSEWHERE = {GeocodeCache: "the online geocoder's answers", PosterDownload: "counters"}
+FILLED_ELSEWHERE = {
+    GeocodeCache: "the online geocoder's answers",
+    PosterDownload: "counters",
+    MailAllowance: "HMAC keys and times",
+    FailedLogin: "HMAC keys and times",
+}
 EMAIL_COLUMNS = {"email", "to_address"}
 
 
@@ -282,13 +297,40 @@ def build_world(app, nominatim, payload: str) -> World:
             }
         )
     )
+    # A conversation of the live chat: the visitor's name and words, the expert's name.
+    conversation, world.chat_token = chat_services.start(
+        db.session, name=payload[:80], topic="housing", lang="uk", now=datetime.now(UTC)
+    )
+    conversation.expert_name = payload[:80]
+    db.session.flush()
+    for author in ("visitor", "expert"):
+        db.session.add(
+            ChatMessage(
+                **hostile_values(ChatMessage, payload, "chat"),
+                conversation_id=conversation.id,
+                author=author,
+                created_at=datetime.now(UTC),
+            )
+        )
     db.session.commit()
     world.statement_id = statement.id
+    world.chat_id = conversation.id
     return world
 
 
 def every_model_is_filled() -> set:
-    return {Office, User, Statement, Volunteer, JoinRequest, Question, ErrorReport, OutgoingMail}
+    return {
+        Office,
+        User,
+        Statement,
+        Volunteer,
+        JoinRequest,
+        Question,
+        ErrorReport,
+        OutgoingMail,
+        Conversation,
+        ChatMessage,
+    }
 
 
 def test_every_model_and_every_text_column_is_covered(app):
@@ -691,6 +733,8 @@ def admin_pages(world: World, app) -> list[tuple[str, bool]]:
         (f"/admin/volunteers?city={q}&q={q}", False),
         ("/admin/join-requests", True),
         (f"/admin/join-requests?city={q}&q={q}", False),
+        ("/admin/chat", False),
+        (f"/admin/chat/{world.chat_id}", True),
     ]
 
 
@@ -726,7 +770,8 @@ def test_hostile_text_stays_text_everywhere(app, client, runner, nominatim, tmp_
 
     # The string typed as a search: shown back in the search boxes.
     typed = [(f"/offices?near={quote(payload)}", True), (f"/map?near={quote(payload)}", True)]
-    read_pages(world, client, PUBLIC_PAGES + typed)
+    chat = [(f"/chat/{world.chat_token}", True), (f"/chat/{world.chat_token}?lang=en", True)]
+    read_pages(world, client, PUBLIC_PAGES + typed + chat)
     check_maps(world, client)
     check_api(world, client)
     check_posters(world, client)

@@ -162,10 +162,19 @@ def test_results_offer_to_save_their_offices_with_two_weeks_of_hours(client, mak
         email="private@example.org",
         opening_hours="Mo-Fr 09:00-18:00",
     )
-    make_office(slug="hotline", name="Гаряча лінія", address="", opening_hours="24/7")
+    make_office(
+        slug="hotline",
+        name="Гаряча лінія",
+        address="",
+        lat=None,
+        lon=None,
+        kind="remote",
+        serves="UA",
+        opening_hours="24/7",
+    )
     page = soup_of(client.get("/offices?near=Київ"))
     box = page.select_one("[data-save-offline]")
-    assert box["data-area"] == "Київ, UA"
+    assert box["data-area"] == "Київ, Україна"
     assert (
         text(box.select_one("[data-save-button]"))
         == "Зберегти ці приймальні для перегляду без інтернету"
