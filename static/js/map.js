@@ -246,7 +246,7 @@
       if (bounds.getNorthEast().equals(bounds.getSouthWest())) {
         map.setView(bounds.getCenter(), 14);
       } else {
-        map.fitBounds(bounds, { padding: [30, 30], maxZoom: 15 });
+        map.fitBounds(bounds, { padding: [48, 48], maxZoom: 15 });
       }
     }
     var main = markers.filter(function (m) {

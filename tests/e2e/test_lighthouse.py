@@ -113,10 +113,16 @@ def lighthouse(url: str, out: Path) -> dict:
 def failing(report: dict, category: str) -> list[str]:
     audits = report["audits"]
     return [
-        f"{ref['id']}: {audits[ref['id']]['title']}"
+        f"{ref['id']}: {audits[ref['id']]['title']} {_where(audits[ref['id']])}"
         for ref in report["categories"][category]["auditRefs"]
         if ref["weight"] > 0 and audits[ref["id"]].get("score") not in (None, 1)
     ]
+
+
+def _where(audit: dict) -> list[str]:
+    """The elements an audit names (their selectors), to say what to mend."""
+    items = audit.get("details", {}).get("items", [])
+    return [str((item.get("node") or {}).get("selector", item))[:120] for item in items[:4]]
 
 
 @pytest.mark.parametrize("name", PAGES)

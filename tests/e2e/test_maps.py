@@ -65,15 +65,12 @@ def test_results_map_draws_the_origin_and_numbered_offices_without_tiles(
     items = page.locator("[data-office-list] > [data-number]")
     pins = page.locator(".locator-pin--numbered")
     pins.first.wait_for()
-    # Every office one can walk into has its pin, numbered as in the list; phone and
-    # online receptions (no address) have none.
-    walk_in = [
-        items.nth(i).get_attribute("data-number")
-        for i in range(items.count())
-        if "by phone or online" not in items.nth(i).locator(".address").inner_text()
-    ]
-    assert 0 < len(walk_in) < items.count()
-    assert [pins.nth(i).inner_text() for i in range(pins.count())] == walk_in
+    # The list holds rooms one can walk into, each with its pin numbered as in the list;
+    # remote help (phone and online receptions) is listed apart and has no pin.
+    numbers = [items.nth(i).get_attribute("data-number") for i in range(items.count())]
+    assert numbers
+    assert [pins.nth(i).inner_text() for i in range(pins.count())] == numbers
+    assert page.locator("[data-remote-help] .remote-item").count() >= 1
     assert page.locator("path.locator-origin").count() == 1
     page.wait_for_selector(".locator-map[data-basemap=ready]")
     # Country outlines are drawn under the (missing) tiles.

@@ -46,9 +46,11 @@ def test_pages_seen_and_offices_saved_stay_readable_offline(page, context, live_
     wait_saved(page, results)  # the first page, loaded before the worker, is saved too
     page.get_by_role("button", name="Зберегти ці приймальні для перегляду без інтернету").click()
     assert "збережено на цьому пристрої" in page.locator("[data-save-status]").inner_text()
-    slugs = page.locator(".office-list > li").evaluate_all(
+    slugs = page.locator(".office-list > li, [data-remote-help] .remote-item").evaluate_all(
         "items => items.map(i => i.dataset.slug)"
     )
+    rooms = page.locator(".office-list > li").count()
+    assert "kyiv-hotline-24" in slugs and rooms < len(slugs)  # the rooms and the remote help
     first = page.locator(".office-list .office-name a").first
     name = first.inner_text()
     first.click()
@@ -62,7 +64,7 @@ def test_pages_seen_and_offices_saved_stay_readable_offline(page, context, live_
     assert note.is_visible()
     assert "Збережено" in note.inner_text() and "може бути застарілою" in note.inner_text()
     page.goto(results)
-    assert page.locator(".office-list > li").count() == len(slugs)
+    assert page.locator(".office-list > li").count() == rooms
     assert page.locator("[data-saved-note]").is_visible()
 
     # A page never opened: the offline page, with what was saved.
@@ -85,7 +87,7 @@ def test_pages_seen_and_offices_saved_stay_readable_offline(page, context, live_
     area = page.locator("section[aria-labelledby=offline-area]")
     assert area.is_visible()
     assert "Київ" in area.locator("h2").inner_text()
-    assert "Онлайн-приймальня для мешканців Криму" in area.inner_text()
+    assert "Цілодобова правова гаряча лінія" in area.inner_text()  # Kyiv's remote help
     # The pages this device keeps are listed by their titles.
     assert page.locator("[data-saved-pages] li").count() == 2
 
