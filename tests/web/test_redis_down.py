@@ -95,24 +95,24 @@ def stored() -> dict[str, int]:
 
 
 @pytest.fixture
-def broken_redis_app(app_config):
-    """An app whose Redis is at `url`, with its tables and a coordinator; the app fixture
-    itself would fail: it empties the rate limits' storage first."""
+def broken_redis_app(app, app_config):
+    """Another app on the test's (empty) database, whose Redis is at `url`. The `app`
+    fixture's own limits stay in memory: it empties their storage before the test."""
+    make_admin()
+    db.session.remove()
     apps = []
 
     def make(url: str, **settings):
-        app = create_app({**app_config, "REDIS_URL": url, "RATELIMIT_STORAGE_URI": url, **settings})
-        app.test_client_class = ClosingClient
-        with app.app_context():
-            db.create_all()
-            make_admin()
-            db.session.remove()
-        apps.append(app)
-        return app
+        other = create_app(
+            {**app_config, "REDIS_URL": url, "RATELIMIT_STORAGE_URI": url, **settings}
+        )
+        other.test_client_class = ClosingClient
+        apps.append(other)
+        return other
 
     yield make
-    for app in apps:
-        with app.app_context():
+    for other in apps:
+        with other.app_context():
             db.session.remove()
             db.engine.dispose()
 
