@@ -45,6 +45,7 @@ NEEDS_DATABASE = [
     f"/offices?near={KYIV}",
     "/offices?lat=50.4501&lon=30.5234",
     "/offices/kyiv-room",
+    "/map",  # lists the remote help beside the map
     "/statements",
     "/statements/feed.atom",
     f"/poster.pdf?near={KYIV}",
@@ -52,7 +53,7 @@ NEEDS_DATABASE = [
     "/api/v1/offices/nearest?lat=50.4501&lon=30.5234",
     "/api/v1/offices/kyiv-room",
 ]
-NO_DATABASE = ["/", "/map", "/volunteer", "/join", "/ask", "/admin/login", "/favicon.ico"]
+NO_DATABASE = ["/", "/volunteer", "/join", "/ask", "/admin/login", "/favicon.ico"]
 PRIVATE = ("50.4501", "30.5234", "near=", "lat=", KYIV, "Київ")
 UK_MESSAGE = "Сайт тимчасово недоступний"
 EN_MESSAGE = "The site is briefly unavailable"
