@@ -37,7 +37,7 @@ from locator.poster.models import PosterDownload
 from locator.statements.models import Statement
 from locator.volunteers.models import JoinRequest, MailAllowance, OutgoingMail, Volunteer
 from tests.volunteers_helpers import FreshContextClient, csrf_token
-from tests.web.test_geocoder_online import ADDRESS, KHRESHCHATYK, FakeNominatim
+from tests.web.test_geocoder_online import ADDRESS, KHRESHCHATYK, running_nominatim
 
 # One run per family (a run reads everything: a few seconds); the strings of a family are
 # joined. A template engine given any of them fails (a 500) or prints what it computed.
@@ -181,13 +181,8 @@ class World:
 
 @pytest.fixture
 def nominatim():
-    fake = FakeNominatim()
-    fake.thread.start()
-    yield fake
-    fake.stop.set()
-    fake.server.shutdown()
-    fake.server.server_close()
-    fake.thread.join(5)
+    with running_nominatim() as fake:
+        yield fake
 
 
 @pytest.fixture

@@ -10,6 +10,8 @@ import json
 import socket
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
@@ -102,15 +104,24 @@ class FakeNominatim:
         return [r for r in self.requests if r["path"] == "/search"]
 
 
-@pytest.fixture
-def nominatim():
+@contextmanager
+def running_nominatim() -> Iterator[FakeNominatim]:
+    """A FakeNominatim serving on a loopback port for the block (other test files use it)."""
     fake = FakeNominatim()
     fake.thread.start()
-    yield fake
-    fake.stop.set()
-    fake.server.shutdown()
-    fake.server.server_close()
-    fake.thread.join(5)
+    try:
+        yield fake
+    finally:
+        fake.stop.set()
+        fake.server.shutdown()
+        fake.server.server_close()
+        fake.thread.join(5)
+
+
+@pytest.fixture
+def nominatim():
+    with running_nominatim() as fake:
+        yield fake
 
 
 @pytest.fixture

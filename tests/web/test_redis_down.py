@@ -30,7 +30,7 @@ from tests.volunteers_helpers import (
     make_admin,
     signup_data,
 )
-from tests.web.test_geocoder_online import ADDRESS, FakeNominatim
+from tests.web.test_geocoder_online import ADDRESS, running_nominatim
 
 FALLBACK = "Rate limit storage unreachable - falling back to in-memory storage"
 
@@ -207,13 +207,8 @@ def test_redis_killed_behind_gunicorn_and_started_again(app, app_config, redis_s
 
 @pytest.fixture
 def nominatim():
-    fake = FakeNominatim()
-    fake.thread.start()
-    yield fake
-    fake.stop.set()
-    fake.server.shutdown()
-    fake.server.server_close()
-    fake.thread.join(5)
+    with running_nominatim() as fake:
+        yield fake
 
 
 def online_app(app_config, nominatim, redis_url: str):
