@@ -20,7 +20,7 @@ REPEAT = 15
 def _bare_reportlab() -> bytes:
     from reportlab.pdfgen.canvas import Canvas
 
-    from locator.posters import FONT, _fonts
+    from locator.posters.render import FONT, _fonts
 
     _fonts()
     buf = io.BytesIO()
@@ -77,7 +77,7 @@ def run() -> None:
 
     with app.test_request_context("/"):
         from locator import clock, geo
-        from locator.poster.services import PosterRequest, build_content
+        from locator.posters.services import PosterRequest, build_content
         from locator.templating import site_name
 
         def content(req):
@@ -102,7 +102,7 @@ def run() -> None:
             _line(label, _samples(poster.render, REPEAT), base)
         key_time = median_time(lambda: content(PosterRequest(lang="uk", near="Київ")).key, REPEAT)
         print(f"  {'content + cache key (geocode, nearest, texts)':46s} median {fmt(key_time):>9s}")
-        from locator.poster.services import count_download
+        from locator.posters.services import count_download
 
         count_time = median_time(
             lambda: count_download(db.session, lang="uk", size="A4", personalised=True), REPEAT

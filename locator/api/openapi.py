@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from locator.geo.nearest import MAX_LIMIT
-from locator.mapviews.services import POINT_COLUMNS
+from locator.maps.services import POINT_COLUMNS
 from locator.models import ACCESSIBILITY, CATEGORIES
 from locator.offices.search import (
     BBOX_PATTERN,

@@ -16,7 +16,7 @@ from locator.errors import ApiError
 from locator.extensions import csrf, db
 from locator.hours import chat_status
 from locator.i18n import select_locale
-from locator.mapviews.services import clustered_collection
+from locator.maps.services import clustered_collection
 from locator.models import ROW_COLUMNS, Office, office_dict
 from locator.offices.search import (
     BBOX_PATTERN,
@@ -199,7 +199,7 @@ def offices_collection():
         params["language"] = f"%;{req.filters.language};%"
     now = clock.now()
     office_url = _office_urls()
-    if zoom is not None:  # the overview map: clusters at low zoom (locator/mapviews)
+    if zoom is not None:  # the overview map: clusters at low zoom (locator/maps)
         return _geojson(
             clustered_collection(
                 db.session,

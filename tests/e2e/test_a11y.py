@@ -18,8 +18,8 @@ PAGES = (
     ("offices", "/offices?near=Вигаданівка, Одеська обл."),  # the fallback note
     ("offices", "/offices?near=Миколаївка"),  # namesakes
     ("offices", "/offices/kyiv-podil-legal-aid"),
-    ("mapviews", "/map"),
-    ("mapviews", "/embed/map"),
+    ("maps", "/map"),
+    ("maps", "/embed/map"),
     ("volunteers", "/volunteer"),
     ("volunteers", "/join"),
     ("volunteers", "/support"),

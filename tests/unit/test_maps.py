@@ -1,4 +1,4 @@
-"""locator/maps.py: local assets only, escaped data, small pages, clustering."""
+"""locator/maps/figures.py: local assets only, escaped data, small pages, clustering."""
 
 import json
 import random
@@ -8,7 +8,7 @@ from pathlib import Path
 import folium
 import pytest
 
-from locator import maps
+from locator.maps import figures as maps
 
 ROOT = Path(__file__).resolve().parents[2]
 TILES = "https://tiles.example.org/{z}/{x}/{y}.png"

@@ -13,7 +13,7 @@ import pytest
 from PIL import Image, ImageChops
 from pypdf import PdfReader
 
-from locator.posters import (
+from locator.posters.render import (
     PosterError,
     PosterOffice,
     PosterTexts,

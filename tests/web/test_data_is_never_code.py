@@ -33,7 +33,7 @@ from locator.chat.models import Message as ChatMessage
 from locator.extensions import db
 from locator.feedback.models import ErrorReport, Question
 from locator.models import FailedLogin, GeocodeCache, Office, User
-from locator.poster.models import PosterDownload
+from locator.posters.models import PosterDownload
 from locator.statements.models import Statement
 from locator.volunteers.models import JoinRequest, MailAllowance, OutgoingMail, Volunteer
 from tests.volunteers_helpers import FreshContextClient, csrf_token

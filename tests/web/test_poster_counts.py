@@ -9,8 +9,8 @@ from sqlalchemy import inspect
 
 from locator.extensions import db
 from locator.models import User
-from locator.poster.models import PosterDownload
-from locator.poster.services import count_download, download_counts
+from locator.posters.models import PosterDownload
+from locator.posters.services import count_download, download_counts
 
 
 @pytest.fixture(autouse=True)

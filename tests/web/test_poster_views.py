@@ -16,7 +16,7 @@ from pypdf import PdfReader
 
 from locator.extensions import db
 from locator.models import Office
-from locator.poster import services, views
+from locator.posters import services, views
 
 A_SIZES = {"A4": (595.28, 841.89), "A3": (841.89, 1190.55)}
 HEADLINE = {"uk": "Безкоштовна юридична консультація", "en": "Free legal consultation"}

@@ -25,15 +25,15 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from locator import posters
 from locator.geo.nearest import Filters
 from locator.geo.service import GeoService
 from locator.labels import category_label, hours_lines
 from locator.models import CATEGORIES, Office, split_list
 from locator.offices.areas import area_label, remote_help
 from locator.offices.search import SearchRequest, find_nearest
-from locator.poster.models import PosterDownload
-from locator.posters import PosterOffice, PosterTexts, render_poster
+from locator.posters import render as posters
+from locator.posters.models import PosterDownload
+from locator.posters.render import PosterOffice, PosterTexts, render_poster
 
 POSTER_LANGS = ("uk", "en")
 POSTER_SIZES = tuple(posters.PAGE_SIZES)  # ("A4", "A3")

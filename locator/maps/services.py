@@ -12,7 +12,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from locator.hours import status, timezone_for
-from locator.maps import cluster_feature, cluster_plan
+from locator.maps.figures import cluster_feature, cluster_plan
 
 LIGHT_COLUMNS = ("id", "lat", "lon", "opening_hours", "country", "timezone")
 # What a marker and its popup need; the API's `zoom` mode sends only these.

@@ -42,7 +42,7 @@ from reportlab.platypus import KeepInFrame, Paragraph
 # and faster to write. (A process-wide reportlab setting; this is its only PDF user.)
 rl_config.useA85 = 0
 
-FONT_DIR = Path(__file__).resolve().parent.parent / "static" / "fonts"
+FONT_DIR = Path(__file__).resolve().parents[2] / "static" / "fonts"
 FONT = "DejaVuSans"
 FONT_BOLD = "DejaVuSans-Bold"
 

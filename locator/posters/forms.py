@@ -12,7 +12,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, Length, Optional
 
 from locator.offices.search import BadParameter, parse_search
-from locator.poster.services import POSTER_LANGS, POSTER_SIZES, PosterRequest
+from locator.posters.services import POSTER_LANGS, POSTER_SIZES, PosterRequest
 
 LANGUAGE_NAMES = {"uk": "Українська", "en": "English"}  # each in its own language
 LANGUAGE_CHOICES = [

@@ -9,8 +9,9 @@ from flask import Blueprint, current_app, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
-from locator import clock, geo, maps
+from locator import clock, geo
 from locator.extensions import db
+from locator.maps import figures as maps
 from locator.models import CATEGORIES, office_dict
 from locator.offices import areas
 from locator.offices.search import BadParameter, PlaceNotFound, parse_search, resolve_origin

@@ -8,8 +8,8 @@ from flask_babel import lazy_gettext as _l
 from locator.admin import NAV
 from locator.admin import bp as admin_bp
 from locator.extensions import db
-from locator.poster.forms import LANGUAGE_NAMES
-from locator.poster.services import download_counts
+from locator.posters.forms import LANGUAGE_NAMES
+from locator.posters.services import download_counts
 
 NAV.append(("admin.posters", _l("Poster downloads")))
 

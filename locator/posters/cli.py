@@ -10,14 +10,14 @@ from flask import current_app
 from locator import clock, geo
 from locator.extensions import db
 from locator.offices.search import PlaceNotFound
-from locator.poster.services import (
+from locator.posters.services import (
     POSTER_LANGS,
     POSTER_SIZES,
     OfficeNotFound,
     PosterRequest,
     build_content,
 )
-from locator.poster.views import bp
+from locator.posters.views import bp
 from locator.templating import site_name
 
 
