@@ -59,9 +59,12 @@ $(NODE_STAMP): package.json package-lock.json
 
 node-tools: $(NODE_STAMP)
 
+## Lint and types: ruff's rules, ruff's formatting, and mypy over the files listed in
+## pyproject.toml ([tool.mypy] files). CI runs this before the tests; any finding fails it.
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
 
 format: install
 	$(VENV)/bin/ruff format .

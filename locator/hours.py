@@ -12,7 +12,8 @@ from datetime import datetime
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from opening_hours import OpeningHours, ParserError, UnknownCountryError
+# The package's stubs omit its exception classes (they exist at run time).
+from opening_hours import OpeningHours, ParserError, UnknownCountryError  # type: ignore[attr-defined]
 
 MAX_LENGTH = 500
 

@@ -15,8 +15,9 @@ import re
 import statistics
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any, cast
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import CursorResult, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from locator.chat.models import Conversation, Message, as_utc, new_token, token_hash
@@ -94,7 +95,7 @@ def _touch(session: Session, conversation_id: int, now: datetime, *conditions) -
         .values(seq=Conversation.seq + 1, updated_at=now)
         .execution_options(synchronize_session=False)
     )
-    return result.rowcount == 1
+    return cast("CursorResult[Any]", result).rowcount == 1
 
 
 def add_visitor_message(
@@ -197,7 +198,7 @@ def take(
         )
         .execution_options(synchronize_session=False)
     )
-    return result.rowcount == 1
+    return cast("CursorResult[Any]", result).rowcount == 1
 
 
 def hand_back(session: Session, conversation_id: int, user_id: int, now: datetime) -> bool:
@@ -219,7 +220,7 @@ def hand_back(session: Session, conversation_id: int, user_id: int, now: datetim
         )
         .execution_options(synchronize_session=False)
     )
-    return result.rowcount == 1
+    return cast("CursorResult[Any]", result).rowcount == 1
 
 
 def close(session: Session, conversation_id: int, by: str, now: datetime) -> bool:
@@ -232,7 +233,7 @@ def close(session: Session, conversation_id: int, by: str, now: datetime) -> boo
         )
         .execution_options(synchronize_session=False)
     )
-    return result.rowcount == 1
+    return cast("CursorResult[Any]", result).rowcount == 1
 
 
 def delete_conversations(session: Session, ids: list[int]) -> int:
@@ -262,7 +263,7 @@ def delete_conversations(session: Session, ids: list[int]) -> int:
         .where(Conversation.id.in_(ids))
         .execution_options(synchronize_session=False)
     )
-    return result.rowcount
+    return cast("CursorResult[Any]", result).rowcount
 
 
 def purge(session: Session, *, now: datetime, days: int, batch: int = 500) -> int:
@@ -303,7 +304,8 @@ class State:
 
 
 def state(session: Session, conversation: Conversation, now: datetime) -> State:
-    ahead, wait = 0, None
+    ahead: int | None = 0
+    wait: int | None = None
     if conversation.status == "waiting":
         ahead = session.scalar(
             select(func.count())
@@ -327,13 +329,16 @@ def typical_wait_minutes(session: Session, now: datetime) -> int | None:
     ).all()
     if not rows:
         return None
-    waits = [(as_utc(t) - as_utc(c)).total_seconds() for c, t in rows]
+    waits = [(as_utc(t) - as_utc(c)).total_seconds() for c, t in rows if t is not None]
     return max(1, round(statistics.median(waits) / 60))
 
 
 def waiting_count(session: Session) -> int:
-    return session.scalar(
-        select(func.count()).select_from(Conversation).where(Conversation.status == "waiting")
+    return (
+        session.scalar(
+            select(func.count()).select_from(Conversation).where(Conversation.status == "waiting")
+        )
+        or 0
     )
 
 

@@ -140,10 +140,10 @@ def _dms(text: str) -> tuple[float, float] | None:
         return None
     values = []
     for g in groups:
-        value = _degrees(g["nums"])
-        if value is None:
+        degrees = _degrees(g["nums"])
+        if degrees is None:
             return None
-        values.append((value, g["hemi"]))
+        values.append((degrees, g["hemi"]))
     (a, ha), (b, hb) = values
     if ha in ("E", "W") or hb in ("N", "S"):
         (a, ha), (b, hb) = (b, hb), (a, ha)

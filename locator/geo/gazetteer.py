@@ -18,6 +18,7 @@ import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from difflib import SequenceMatcher
+from typing import Any
 
 from locator.geo import freetext
 from locator.geo.coordinates import BAD_NUMBER, parse_coordinates
@@ -283,7 +284,7 @@ class Gazetteer:
                     return [head, [*name, tail]]
         return [words]
 
-    def _classify(self, part: str, first: bool) -> tuple[str, object, set[str]] | None:
+    def _classify(self, part: str, first: bool) -> tuple[str, Any, set[str]] | None:
         """What one comma-separated part names: ("city", candidates, country hints),
         ("district", candidates, _), ("region", entry, _), ("country", entry, _) or
         ("postcode", admin1, _)."""
@@ -445,18 +446,20 @@ class Gazetteer:
             best = self._best(cands, hint_cc, hint_a1)
             if entries[best].kind == COMMUNITY:  # known, not on the map: its community
                 return _Resolved(best, raw)
-            others = ()
+            others: tuple[int, ...] = ()
             if entries[best].country == "UA":
                 seen = {best}
-                others = tuple(
-                    i
-                    for i, main in sorted(cities[0][0], key=lambda c: -entries[c[0]].population)
-                    if main
-                    and entries[i].country == "UA"
-                    and entries[i].kind == CITY
-                    and i not in seen
-                    and not seen.add(i)
-                )
+                nearby: list[int] = []
+                for i, main in sorted(cities[0][0], key=lambda c: -entries[c[0]].population):
+                    if (
+                        main
+                        and entries[i].country == "UA"
+                        and entries[i].kind == CITY
+                        and i not in seen
+                    ):
+                        seen.add(i)
+                        nearby.append(i)
+                others = tuple(nearby)
             return _Resolved(best, "", others)
         if postcodes and not regions:
             admin1, raw = postcodes[0]

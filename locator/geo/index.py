@@ -571,7 +571,7 @@ class Index:
                 self._index(k, idx, True)
                 self._index(translit_uk(k, " "), idx, True)
 
-    def add_office_city(self, name: str, lat: float, lon: float, country: str) -> None:
+    def add_office_city(self, name: str, lat: float, lon: float, country: str | None) -> None:
         key = normalize(name or "")[:MAX_QUERY_CHARS]
         if not key or not (-90.0 <= lat <= 90.0 and -180.0 <= lon <= 180.0):  # NaN fails too
             return

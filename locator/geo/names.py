@@ -22,7 +22,7 @@ _LATIN_EXTRA = {"ı": "i", "ł": "l", "ø": "o", "đ": "d", "ə": "e", "æ": "ae
 _LATIN_EXTRA_RE = re.compile("[" + "".join(_LATIN_EXTRA) + "]")
 
 
-def _table(mapping: dict[str, str | None], upto: int = 0x500) -> dict[int, int | str | None]:
+def _table(mapping: dict[str, int | str | None], upto: int = 0x500) -> dict[int, int | str | None]:
     """A str.translate table that also maps every other character below `upto` to
     itself: translate() is slow when it has to look a character up and miss."""
     table: dict[int, int | str | None] = {i: i for i in range(upto)}

@@ -145,8 +145,10 @@ class GeoService:
         return self._office_cities.get(normalize(text))
 
     def _online(self, session: Session, text: str, lang: str) -> Place | None:
+        online = self.online
+        assert online is not None  # only asked when an online geocoder is configured
         key = f"{lang}:{normalize(text)}"[:300]
-        provider = self.online.name
+        provider = online.name
         cached = session.scalar(
             select(GeocodeCache).where(GeocodeCache.provider == provider, GeocodeCache.query == key)
         )
@@ -164,7 +166,7 @@ class GeoService:
                     cached.country or None,
                 )
             )
-        place = self.online.geocode(text, lang)
+        place = online.geocode(text, lang)
         try:
             with session.begin_nested():
                 if cached is not None:

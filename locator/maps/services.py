@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 from urllib.parse import quote
 
 import numpy as np
@@ -42,13 +42,13 @@ def _fetch_raw(session: Session, sql: str, params: Mapping[str, Any]) -> list[tu
     compiled = text(sql).compile(dialect=connection.dialect)
     values = compiled.construct_params(dict(params))
     if compiled.positional:
-        args: Any = tuple(values[name] for name in compiled.positiontup)
+        args: Any = tuple(values[name] for name in compiled.positiontup or ())
     else:
         args = values
     cursor = connection.connection.cursor()
     try:
         cursor.execute(compiled.string, args)
-        return cursor.fetchall()
+        return cast("list[tuple]", cursor.fetchall())
     finally:
         cursor.close()
 

@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, replace
 from datetime import datetime
 from pathlib import Path
+from typing import Any, cast
 from urllib.parse import quote, urlencode
 
 import reportlab
@@ -21,7 +22,7 @@ import segno
 from babel.numbers import format_decimal
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import func, select, update
+from sqlalchemy import CursorResult, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -301,7 +302,7 @@ def count_download(session: Session, *, lang: str, size: str, personalised: bool
         & (PosterDownload.personalised == personalised)
     )
     increment = update(PosterDownload).where(kind).values(count=PosterDownload.count + 1)
-    if session.execute(increment).rowcount == 0:
+    if cast("CursorResult[Any]", session.execute(increment)).rowcount == 0:
         try:
             with session.begin_nested():
                 session.add(

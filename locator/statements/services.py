@@ -118,7 +118,7 @@ def save_parsed(session: Session, geo, parsed: ParsedStatement) -> str:
     """Create or update (by slug) one statement: "created", "updated" or "unchanged"."""
     statement = session.scalar(select(Statement).where(Statement.slug == parsed.slug))
     created = statement is None
-    if created:
+    if statement is None:
         statement = Statement(slug=parsed.slug)
         session.add(statement)
     values: dict[str, Any] = {

@@ -9,9 +9,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import delete, literal, select
+from sqlalchemy import CursorResult, delete, literal, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -174,10 +174,13 @@ def purge(session: Session, now: Callable[[], datetime], *, mailer: Mailer) -> d
     addresses = [volunteer.email for volunteer in stale]
     for address in addresses:
         outbox.forget_address(session, address)
-    deleted = session.execute(
-        delete(Volunteer)
-        .where(Volunteer.id.in_([v.id for v in stale]))
-        .execution_options(synchronize_session=False)
+    deleted = cast(
+        "CursorResult[Any]",
+        session.execute(
+            delete(Volunteer)
+            .where(Volunteer.id.in_([v.id for v in stale]))
+            .execution_options(synchronize_session=False)
+        ),
     ).rowcount
     mails = outbox.purge_old(session, before)
     outbox.prune_allowances(session, now())
