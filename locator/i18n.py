@@ -5,6 +5,7 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from flask import Flask, current_app, request
+from flask_babel import get_locale
 from werkzeug.urls import iri_to_uri
 
 COOKIE = "lang"
@@ -19,6 +20,12 @@ def select_locale() -> str:
     if cookie in languages:
         return cookie
     return request.accept_languages.best_match(languages) or languages[0]
+
+
+def page_lang() -> str:
+    """The language code ("uk", "en") of the page being rendered: Flask-Babel's choice
+    for this request (select_locale), Ukrainian outside a request."""
+    return str(get_locale() or "uk")
 
 
 def url_with_lang(lang: str) -> str:

@@ -79,6 +79,6 @@ def init_app(app: Flask) -> None:
         chat_status_now=chat_status_now,
         change_text=change_text,
         url_with_lang=i18n.url_with_lang,
-        current_lang=lambda: str(get_locale() or "uk"),
+        current_lang=i18n.page_lang,
     )
-    app.jinja_env.filters["area_label"] = lambda code: area_label(code, str(get_locale() or "uk"))
+    app.jinja_env.filters["area_label"] = lambda code: area_label(code, i18n.page_lang())

@@ -20,8 +20,8 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import NotFound
 
@@ -34,6 +34,7 @@ from locator.chat.models import Conversation, as_utc, token_hash
 from locator.chat.stream import EventStream, Snapshot
 from locator.errors import json_error
 from locator.extensions import db, limiter
+from locator.i18n import page_lang
 from locator.templating import chat_status_now
 
 bp = Blueprint("chat", __name__)
@@ -52,10 +53,6 @@ RETRY_MS = 2000
 def token_key() -> str:
     """The rate-limit key of one conversation (its token's hash, never the token)."""
     return "chat:" + token_hash((request.view_args or {}).get("token", ""))[:24]
-
-
-def _lang() -> str:
-    return str(get_locale() or "uk")
 
 
 def wants_json() -> bool:
@@ -118,7 +115,7 @@ def event_response(topics: list[str], read, *, after: int, state_event: str = "s
         broker.slots,
         read,
         after=after,
-        lang=_lang(),
+        lang=page_lang(),
         state_event=state_event,
         max_seconds=float(config["CHAT_STREAM_SECONDS"]),
         heartbeat=float(config["CHAT_HEARTBEAT_SECONDS"]),
@@ -193,7 +190,7 @@ def start():
                 db.session,
                 name=form.name.data or "",
                 topic=form.topic.data or "",
-                lang=_lang(),
+                lang=page_lang(),
                 now=clock.now(),
             )
             db.session.commit()

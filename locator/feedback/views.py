@@ -12,13 +12,13 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 
 from locator.extensions import db, limiter
 from locator.feedback import mail, services
 from locator.feedback.forms import AskForm, ReportForm
+from locator.i18n import page_lang
 from locator.models import Office
 
 bp = Blueprint("feedback", __name__)
@@ -42,10 +42,6 @@ def page_addresses():
     }
 
 
-def _lang() -> str:
-    return str(get_locale() or "uk")
-
-
 @bp.route("/ask", methods=["GET", "POST"])
 @limiter.limit(ASK_LIMIT, methods=["POST"])
 def ask():
@@ -62,7 +58,7 @@ def ask():
             region=form.region.data or "",
             topic=form.topic.data,
             text=form.question.data,
-            lang=_lang(),
+            lang=page_lang(),
         )
         ack = None
         if question.contact_kind == "email":
@@ -137,7 +133,7 @@ def report_error():
         selection=form.selection.data or "",
         context=form.context.data or "",
         comment=form.comment.data or "",
-        lang=_lang(),
+        lang=page_lang(),
         office_slug=office_slug,
         field=form.field.data or "",
     )

@@ -6,11 +6,11 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from flask import Blueprint, current_app, render_template, request, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from locator import clock, geo
 from locator.extensions import db
+from locator.i18n import page_lang
 from locator.maps import figures as maps
 from locator.models import CATEGORIES, office_dict
 from locator.offices import areas
@@ -80,7 +80,7 @@ def _overview(template: str, *, embed: bool):
         req = parse_search({}, require_origin=False)
         message, status = error.message, 400
     origin = None
-    lang = str(get_locale() or "uk")
+    lang = page_lang()
     area: tuple[str | None, str | None] | None = None  # (country, region) of the origin
     if req.has_origin:
         try:

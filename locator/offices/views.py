@@ -5,12 +5,12 @@ from __future__ import annotations
 import json
 
 from flask import Blueprint, abort, current_app, render_template, request, url_for
-from flask_babel import get_locale
 from sqlalchemy import select
 
 from locator import clock, geo
 from locator.extensions import db
 from locator.geo.nearest import Filters, nearest
+from locator.i18n import page_lang
 from locator.models import CATEGORIES, Office, office_dict
 from locator.offices.areas import remote_help
 from locator.offices.search import BadParameter, PlaceNotFound, find_nearest, parse_search
@@ -19,10 +19,6 @@ from locator.urls import site_url
 bp = Blueprint("offices", __name__)
 
 SLUG_MAX = 120
-
-
-def page_lang() -> str:
-    return str(get_locale() or "uk")
 
 
 @bp.get("/")

@@ -8,11 +8,11 @@ import tempfile
 from pathlib import Path
 
 from flask import Blueprint, Response, current_app, render_template, request, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from locator import clock, geo
 from locator.extensions import db, limiter
+from locator.i18n import page_lang
 from locator.offices.search import PlaceNotFound
 from locator.posters.forms import LANGUAGE_NAMES, PosterForm, form_from_args
 from locator.posters.services import (
@@ -41,10 +41,6 @@ def _setup(state) -> None:
 
 def _cache() -> PosterCache:
     return current_app.extensions["locator.posters.cache"]
-
-
-def page_lang() -> str:
-    return str(get_locale() or "uk")
 
 
 def _content(req: PosterRequest) -> PosterContent:

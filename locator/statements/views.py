@@ -6,12 +6,12 @@ from datetime import UTC, datetime, time
 from types import SimpleNamespace
 
 from flask import Blueprint, abort, current_app, make_response, render_template, request, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from locator import clock, geo
 from locator.extensions import db
+from locator.i18n import page_lang
 from locator.models import office_dict
 from locator.offices.areas import remote_offices
 from locator.params import page_arg
@@ -137,7 +137,7 @@ def feed():
         site_url=site + site_path("statements.index"),
         author=current_app.config.get("SITE_NAME") or _("Legal Help Locator"),
         updated=_aware(latest) if latest else clock.now(),
-        lang=str(get_locale() or "uk"),
+        lang=page_lang(),
         entries=entries,
     )
     response = make_response(body)

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, redirect, render_template, url_for
-from flask_babel import get_locale
 
 from locator import clock
 from locator.extensions import db, limiter
+from locator.i18n import page_lang
 from locator.volunteers import cli, mail, services, tokens
 from locator.volunteers.forms import SKILL_LABELS, DeleteForm, JoinForm, VolunteerForm
 
@@ -23,10 +23,6 @@ def _signup_limit() -> str:
     return current_app.config.get("VOLUNTEER_RATE_LIMIT") or "10 per hour"
 
 
-def _locale() -> str:
-    return str(get_locale() or "uk")
-
-
 @bp.route("/volunteer", methods=["GET", "POST"])
 @limiter.limit(_signup_limit, methods=["POST"])
 def signup():
@@ -38,7 +34,7 @@ def signup():
         services.sign_up(
             db.session,
             data,
-            locale=_locale(),
+            locale=page_lang(),
             locate=mail.locate_city,
             compose=mail.compose_volunteer,
             address_key=mail.address_key,
@@ -102,7 +98,7 @@ def join():
     if form.validate_on_submit():
         if not form.website_url.data:
             data = {name: getattr(form, name).data for name in services.JOIN_FIELDS}
-            services.request_join(db.session, data, locale=_locale(), now=clock.now)
+            services.request_join(db.session, data, locale=page_lang(), now=clock.now)
         return redirect(url_for(".join_thanks"), code=303)
     return render_template("volunteers/join.html", form=form)
 
