@@ -21,7 +21,7 @@ from locator import create_app
 from locator.extensions import db, limiter
 from locator.geo.gazetteer import Gazetteer
 from locator.models import Office
-from tests.volunteers_helpers import ClosingClient
+from tests.volunteers_helpers import ClosingClient, FreshContextClient, sign_in
 
 pytest_plugins = ["tests.fixtures_smtp"]
 
@@ -119,6 +119,20 @@ def app(app_config, postgres_url):
 @pytest.fixture
 def client(app):
     return app.test_client()
+
+
+@pytest.fixture
+def coordinator(client):
+    """The test client, signed in as a coordinator (ADMIN_EMAIL) through the login form."""
+    return sign_in(client)
+
+
+@pytest.fixture
+def coordinator_apart(app):
+    """A coordinator on a client of its own whose every request gets its own app context, as
+    under a server: for tests with several people at once (the chat's visitor and experts)."""
+    app.test_client_class = FreshContextClient
+    return sign_in(app.test_client())
 
 
 @pytest.fixture

@@ -106,3 +106,10 @@ def make_admin(email: str = ADMIN_EMAIL, password: str = ADMIN_PASSWORD):
 
 def log_in(client, email: str = ADMIN_EMAIL, password: str = ADMIN_PASSWORD):
     return post_form(client, "/admin/login", {"email": email, "password": password})
+
+
+def sign_in(client, email: str = ADMIN_EMAIL):
+    """A new coordinator account, signed in on `client` through the real login form."""
+    make_admin(email)
+    assert log_in(client, email=email).status_code == 302
+    return client

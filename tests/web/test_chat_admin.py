@@ -21,7 +21,7 @@ from locator.volunteers.models import OutgoingMail
 from tests.chat_helpers import JSON, parse, send, start_chat
 from tests.fixtures_smtp import free_port
 from tests.live_server import close_on_drop
-from tests.volunteers_helpers import FreshContextClient, csrf_token, log_in, make_admin
+from tests.volunteers_helpers import csrf_token, sign_in
 
 OTHER = "second.coordinator@example.org"
 
@@ -39,20 +39,13 @@ def stop_broker(app):
 
 
 @pytest.fixture
-def coordinator(app):
-    app.test_client_class = FreshContextClient
-    client = app.test_client()
-    make_admin()
-    log_in(client)
-    return client
+def coordinator(coordinator_apart):
+    return coordinator_apart
 
 
 @pytest.fixture
 def second(app, coordinator):
-    client = app.test_client()
-    make_admin(OTHER)
-    log_in(client, email=OTHER)
-    return client
+    return sign_in(app.test_client(), email=OTHER)
 
 
 @pytest.fixture

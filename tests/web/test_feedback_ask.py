@@ -14,17 +14,11 @@ from sqlalchemy import func, select
 from locator.extensions import db
 from locator.feedback.models import Question
 from locator.volunteers.models import OutgoingMail
-from tests.volunteers_helpers import csrf_token, log_in, make_admin, send_queued_mail
+from tests.volunteers_helpers import csrf_token, send_queued_mail, sign_in
 
 
 def csrf(client, url: str = "/ask") -> str:
     return csrf_token(client.get(url).get_data(as_text=True))
-
-
-def login(client) -> None:
-    make_admin()
-    response = log_in(client)
-    assert response.status_code == 302
 
 
 def ask(client, **fields):
@@ -173,7 +167,7 @@ def test_coordinators_see_questions_as_text_mark_them_answered_and_delete_them(c
     [question] = questions()
 
     assert client.get("/admin/questions").status_code == 302  # strangers go to the login
-    login(client)
+    sign_in(client)
     html = client.get("/admin/questions?lang=en").get_data(as_text=True)
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html and "<script>alert(1)" not in html
     assert "&lt;b&gt;bold?&lt;/b&gt;" in html

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from locator.extensions import db
 from locator.feedback.models import ErrorReport
-from tests.volunteers_helpers import csrf_token, log_in, make_admin
+from tests.volunteers_helpers import csrf_token, sign_in
 
 PASSWORD = "correct horse battery staple"
 JSON = {"Accept": "application/json"}
@@ -18,12 +18,6 @@ JSON = {"Accept": "application/json"}
 
 def csrf(client, url: str = "/statements") -> str:
     return csrf_token(client.get(url).get_data(as_text=True))
-
-
-def login(client) -> None:
-    make_admin()
-    response = log_in(client)
-    assert response.status_code == 302
 
 
 def report(client, headers=None, **fields):
@@ -156,7 +150,7 @@ def test_coordinators_see_reports_as_text_and_move_them_through_their_statuses(c
     [saved] = reports()
 
     assert client.get("/admin/reports").status_code == 302
-    login(client)
+    sign_in(client)
     html = client.get("/admin/reports?lang=en").get_data(as_text=True)
     assert "&lt;img src=x onerror=alert(1)&gt;" in html and "<img src=x" not in html
     assert "&lt;script&gt;x()&lt;/script&gt;" in html
@@ -187,7 +181,7 @@ def test_reports_about_an_office_can_be_listed_for_that_office(client, make_offi
     make_office(slug="lviv-room")
     report(client, office_slug="lviv-room", field="address", headers=JSON)
     report(client, headers=JSON)
-    login(client)
+    sign_in(client)
 
     html = client.get("/admin/reports?office=lviv-room&lang=en").get_data(as_text=True)
     assert html.count('<tr id="report-') == 1

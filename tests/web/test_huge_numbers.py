@@ -13,7 +13,7 @@ import json
 
 import pytest
 
-from tests.volunteers_helpers import FreshContextClient, csrf_token, log_in, make_admin
+from tests.volunteers_helpers import csrf_token
 
 HUGE = "9" * 23
 LISTS = ("offices", "questions", "reports", "statements", "volunteers", "join-requests")
@@ -31,15 +31,6 @@ ITEM_POSTS = (
     "/admin/join-requests/{id}/status",
     "/admin/join-requests/{id}/delete",
 )
-
-
-@pytest.fixture
-def coordinator(app):
-    app.test_client_class = FreshContextClient
-    client = app.test_client()
-    make_admin()
-    assert log_in(client).status_code == 302
-    return client
 
 
 @pytest.mark.parametrize("name", LISTS)

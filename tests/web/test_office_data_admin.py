@@ -7,12 +7,12 @@ import io
 import re
 
 import pytest
-from flask import g
 from sqlalchemy import select
 
 from locator.extensions import db
-from locator.models import Office, User
+from locator.models import Office
 from tests.office_samples import FORMULAS, TRICKY
+from tests.volunteers_helpers import ADMIN_EMAIL
 
 TOKEN = re.compile(
     r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"'
@@ -23,28 +23,6 @@ def token(page: str) -> str:
     match = TOKEN.search(page)
     assert match, "no CSRF token on the page"
     return match.group(1) or match.group(2)
-
-
-@pytest.fixture
-def coordinator(app, client):
-    user = User(email="coord@example.org")
-    user.set_password("a long enough password")
-    db.session.add(user)
-    db.session.commit()
-    page = client.get("/admin/login").get_data(as_text=True)
-    response = client.post(
-        "/admin/login",
-        data={
-            "email": "coord@example.org",
-            "password": "a long enough password",
-            "csrf_token": token(page),
-        },
-    )
-    assert response.status_code == 302
-    # The `app` fixture keeps one app context open, so `g` outlives requests: drop the CSRF
-    # token cached there from before sign-in (which cleared the session it belonged to).
-    g.pop("csrf_token", None)
-    return client
 
 
 def form_data(**changes) -> dict:
@@ -101,7 +79,7 @@ def test_create_an_office_and_see_its_hours_in_words(coordinator):
     assert "Приймальню збережено." in page
     office = stored("lviv-center")
     assert (office.lat, office.lon, office.pinned) == (49.8383, 24.0122, True)
-    assert office.updated_by == "coord@example.org"
+    assert office.updated_by == ADMIN_EMAIL
     assert office.categories == "family;housing"
     assert "Відвідувачі бачать ці години так:" in page
     assert "пн–пт 09:00–13:00, 14:00–18:00" in page
@@ -256,7 +234,7 @@ def test_upload_shows_the_report_with_lines_and_loads_the_good_rows(coordinator)
     page = html.unescape(upload(coordinator, data).get_data(as_text=True))
     assert "Створено: 5, оновлено: 0, без змін: 0, з помилками: 1." in page
     assert "рядок 6" in page and "Широта має бути від -90 до 90." in page
-    assert stored("tricky-1").updated_by == "coord@example.org"
+    assert stored("tricky-1").updated_by == ADMIN_EMAIL
 
 
 def test_upload_dry_run_changes_nothing(coordinator):

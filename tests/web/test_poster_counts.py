@@ -1,14 +1,11 @@
 """Download counting: per language, size and personalised or not; shown to coordinators only."""
 
-import re
 import threading
 
 import pytest
-from flask import g
 from sqlalchemy import inspect
 
 from locator.extensions import db
-from locator.models import User
 from locator.posters.models import PosterDownload
 from locator.posters.services import count_download, download_counts
 
@@ -20,24 +17,6 @@ def _close_connections(app):
     yield
     db.session.remove()
     db.engine.dispose()
-
-
-@pytest.fixture
-def coordinator(app, client):
-    """Signed in through the real form, CSRF token and all."""
-    user = User(email="coord@example.org")
-    user.set_password("a long enough password")
-    db.session.add(user)
-    db.session.commit()
-    page = client.get("/admin/login").get_data(as_text=True)
-    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
-    response = client.post(
-        "/admin/login",
-        data={"email": user.email, "password": "a long enough password", "csrf_token": token},
-    )
-    assert response.status_code == 302
-    g.pop("csrf_token", None)  # the app context outlives requests in tests; drop the stale one
-    return user
 
 
 def counts() -> dict[tuple[str, str, bool], int]:

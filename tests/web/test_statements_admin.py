@@ -4,23 +4,15 @@ from __future__ import annotations
 
 from datetime import date
 
-import pytest
 from sqlalchemy import select
 
 from locator.extensions import db
 from locator.statements.models import Statement
-from tests.volunteers_helpers import csrf_token, log_in, make_admin
+from tests.volunteers_helpers import csrf_token
 
 
 def csrf(client, url: str) -> str:
     return csrf_token(client.get(url).get_data(as_text=True))
-
-
-@pytest.fixture
-def coordinator(client):
-    make_admin()
-    assert log_in(client).status_code == 302
-    return client
 
 
 def form(client, url: str, **fields) -> dict:

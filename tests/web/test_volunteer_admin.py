@@ -11,20 +11,13 @@ from sqlalchemy import func, select
 
 from locator.extensions import db
 from locator.volunteers.models import JoinRequest, OutgoingMail, Volunteer
-from tests.volunteers_helpers import FreshContextClient, csrf_token, log_in, make_admin
+from tests.volunteers_helpers import FreshContextClient, csrf_token
 
 
 @pytest.fixture
 def client(app):
     app.test_client_class = FreshContextClient
     return app.test_client()
-
-
-@pytest.fixture
-def coordinator(client):
-    make_admin()
-    assert log_in(client).status_code == 302
-    return client
 
 
 def add_volunteer(**fields) -> Volunteer:
