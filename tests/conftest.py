@@ -7,6 +7,7 @@ database per run on 127.0.0.1:5432, created here and dropped at the end, emptied
 from __future__ import annotations
 
 import os
+import time
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
@@ -21,6 +22,7 @@ from locator import create_app
 from locator.extensions import db, limiter
 from locator.geo.gazetteer import Gazetteer
 from locator.models import Office
+from tests.servers import serving
 from tests.volunteers_helpers import ClosingClient, FreshContextClient, sign_in
 
 pytest_plugins = ["tests.fixtures_smtp"]
@@ -119,6 +121,19 @@ def app(app_config, postgres_url):
 @pytest.fixture
 def client(app):
     return app.test_client()
+
+
+@pytest.fixture
+def live_port(app):
+    """The test's app behind werkzeug's threaded server (each request in its own thread);
+    yields the port. Afterwards the request threads' connections are awaited and closed."""
+    with serving(app) as port:
+        yield port
+    db.session.remove()
+    deadline = time.monotonic() + 10
+    while db.engine.pool.checkedout() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    db.engine.dispose()
 
 
 @pytest.fixture

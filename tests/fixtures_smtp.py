@@ -4,7 +4,6 @@
 ``stalled_smtp_server``: accepts connections and then never says a word.
 ``stalling_smtp_server``: an aiosmtpd server that keeps every sender waiting at MAIL FROM
 until it ``recover()``s, then delivers as ``smtp_server`` does.
-``free_port()``: a port with nothing listening, for the dead-server case.
 """
 
 from __future__ import annotations
@@ -20,13 +19,9 @@ from email.message import EmailMessage
 import pytest
 from aiosmtpd.controller import Controller
 
+from tests.servers import free_port
+
 HOST = "127.0.0.1"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind((HOST, 0))
-        return sock.getsockname()[1]
 
 
 class SmtpSink:

@@ -1,94 +1,70 @@
-"""Reaching the app as visitors do: over HTTP, through a real server on a loopback port.
+"""Reaching a real server (tests/servers.py) as visitors do: over HTTP on a loopback port.
 
-``gunicorn()``: the app (`wsgi:app`, as deployed) under gunicorn in a process of its own,
-configured through the environment; ``flask_command()``: a `flask --app wsgi …` process
-with the same settings; ``open_form`` / ``post`` / ``fire_at_once``: sign-ups sent the way a
-browser sends them, all at the same moment.
+``Client(port)``: a browser without JavaScript (keeps cookies, sends forms with their CSRF
+token); ``get``: one GET, timed; ``open_form`` / ``post`` / ``fire_at_once``: sign-ups sent
+the way a browser sends them, all at the same moment.
 """
 
 from __future__ import annotations
 
 import http.client
-import os
 import re
-import subprocess
-import sys
 import threading
 import time
 import urllib.parse
-from contextlib import contextmanager
-from pathlib import Path
+from dataclasses import dataclass, field
 
-from tests.fixtures_smtp import free_port
 from tests.volunteers_helpers import csrf_token
 
-ROOT = Path(__file__).resolve().parent.parent
+
+@dataclass
+class Response:
+    status: int
+    headers: http.client.HTTPMessage
+    body: bytes
+
+    @property
+    def text(self) -> str:
+        return self.body.decode("utf-8", "replace")
 
 
-def app_env(app, **settings) -> dict[str, str]:
-    """The environment that gives a `wsgi:app` process the test app's database and secret."""
-    env = {
-        **os.environ,
-        "DATABASE_URL": str(app.config["SQLALCHEMY_DATABASE_URI"]),
-        "SECRET_KEY": app.config["SECRET_KEY"],
-        "SITE_URL": app.config["SITE_URL"],
-        "GEOCODER": "",
-        "RATELIMIT_ENABLED": "false",
-        "RATELIMIT_STORAGE_URI": "memory://",
-        "REDIS_URL": "",
-    }
-    env.update({name: str(value) for name, value in settings.items()})
-    return env
+@dataclass
+class Client:
+    """A browser without JavaScript: keeps cookies, follows no redirects."""
 
+    port: int
+    cookies: dict[str, str] = field(default_factory=dict)
+    timeout: float = 60
 
-@contextmanager
-def gunicorn(env: dict[str, str], log: Path, workers: int = 2):
-    """gunicorn with `workers` sync workers on a free loopback port; yields the port."""
-    port = free_port()
-    command = [
-        sys.executable, "-m", "gunicorn", "--worker-class", "sync",
-        "--workers", str(workers), "--bind", f"127.0.0.1:{port}",
-        "--access-logfile", "/dev/null", "wsgi:app",
-    ]  # fmt: skip
-    with open(log, "ab") as out:
-        proc = subprocess.Popen(
-            command,
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if get(port, "/healthz")[0] == 200:
-                    break
-            except OSError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise AssertionError(f"gunicorn did not start:\n{log.read_text()}")
-            time.sleep(0.1)
-        yield port
-    finally:
-        proc.terminate()
+    def request(self, method: str, path: str, body: bytes | None = None, headers=None):
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=self.timeout)
         try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+            sent = dict(headers or {})
+            if self.cookies:
+                sent["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+            conn.request(method, path, body=body, headers=sent)
+            response = conn.getresponse()
+            data = response.read()
+        finally:
+            conn.close()
+        for header in response.headers.get_all("Set-Cookie") or []:
+            name, _, rest = header.partition("=")
+            self.cookies[name.strip()] = rest.split(";", 1)[0]
+        return Response(response.status, response.headers, data)
 
+    def get(self, path: str, headers=None) -> Response:
+        return self.request("GET", path, headers=headers)
 
-def flask_command(env: dict[str, str], *args: str, log: Path) -> subprocess.Popen:
-    """`flask --app wsgi ARGS…` in a process of its own, its output appended to `log`."""
-    with open(log, "ab") as out:
-        return subprocess.Popen(
-            [sys.executable, "-m", "flask", "--app", "wsgi", *args],
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
+    def post(self, path: str, data: dict, headers=None) -> Response:
+        body = urllib.parse.urlencode(data, doseq=True).encode()
+        sent = {"Content-Type": "application/x-www-form-urlencoded", **(headers or {})}
+        return self.request("POST", path, body=body, headers=sent)
+
+    def submit(self, path: str, data: dict) -> Response:
+        """Open the form page, then send the form with its CSRF token, as a browser does."""
+        page = self.get(path)
+        assert page.status == 200, (path, page.status)
+        return self.post(path, {**data, "csrf_token": csrf_token(page.text)})
 
 
 def get(port: int, path: str) -> tuple[int, float]:

@@ -17,7 +17,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from tests.gunicorn_server import free_port
+from tests.servers import free_port
 
 
 def _server_bin() -> Path | None:

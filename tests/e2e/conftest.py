@@ -10,13 +10,12 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import sync_playwright
-from werkzeug.serving import make_server
 
 from locator import create_app
 from locator.cli import seed
 from locator.extensions import db
 from locator.volunteers import mail
-from tests.live_server import close_on_drop
+from tests.servers import serving
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -55,23 +54,20 @@ def live_app(tmp_path_factory, gazetteer):
     with app.app_context():
         db.create_all()
         app.test_cli_runner().invoke(seed)
-    server = make_server("127.0.0.1", 0, close_on_drop(app), threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    # The mail sender beside the server, as `make run` starts it (here in a thread).
-    stop_sender = threading.Event()
+    with serving(app) as port:
+        # The mail sender beside the server, as `make run` starts it (here in a thread).
+        stop_sender = threading.Event()
 
-    def send_mail() -> None:
-        with app.app_context():
-            mail.run_sender(stop_sender, interval=0.1)
+        def send_mail() -> None:
+            with app.app_context():
+                mail.run_sender(stop_sender, interval=0.1)
 
-    sender = threading.Thread(target=send_mail, daemon=True)
-    sender.start()
-    app.config["LIVE_URL"] = f"http://127.0.0.1:{server.server_port}"
-    yield app
-    stop_sender.set()
-    sender.join(10)
-    server.shutdown()
+        sender = threading.Thread(target=send_mail, daemon=True)
+        sender.start()
+        app.config["LIVE_URL"] = f"http://127.0.0.1:{port}"
+        yield app
+        stop_sender.set()
+        sender.join(10)
 
 
 @pytest.fixture(scope="session")

@@ -9,15 +9,9 @@ that shows up within seconds came through Redis pub/sub.
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
-import threading
 import time
-import urllib.request
 import uuid
-from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
@@ -26,81 +20,10 @@ from playwright.sync_api import expect
 from locator import create_app
 from locator.extensions import db
 from locator.models import User
+from tests.servers import Gunicorn
 
-ROOT = Path(__file__).resolve().parents[2]
 EMAIL, PASSWORD = "chat.coordinator@example.org", "correct horse 42"
 LIVE = 8_000  # ms: what "live" must mean here (polling is 30 s)
-
-
-class Gunicorn:
-    """gunicorn on port 0 of loopback; the port is read back from its log."""
-
-    def __init__(self, env: dict, workers: int) -> None:
-        self.env, self.workers = env, workers
-        self.start("127.0.0.1:0")
-
-    def start(self, bind: str) -> None:
-        env, workers = self.env, self.workers
-        self.lines: list[str] = []
-        self.proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "-w",
-                str(workers),
-                "-b",
-                bind,
-                "--log-level",
-                "info",
-                "--access-logfile",
-                "/dev/null",
-                "--no-control-socket",  # gunicorn's default path is shared by every server
-                "wsgi:app",
-            ],
-            cwd=ROOT,
-            env={**os.environ, **env},
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        found = threading.Event()
-        self.url = ""
-
-        def read() -> None:
-            for line in self.proc.stderr:
-                self.lines.append(line)
-                match = re.search(r"Listening at: (http://127\.0\.0\.1:\d+)", line)
-                if match:
-                    self.url = match.group(1)
-                    found.set()
-
-        threading.Thread(target=read, daemon=True).start()
-        if not found.wait(30):
-            self.stop()
-            pytest.fail("gunicorn did not start:\n" + "".join(self.lines))
-        self.wait_ready()
-
-    def wait_ready(self) -> None:
-        """Until a worker has loaded the app and answers."""
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(self.url + "/healthz", timeout=5) as response:
-                    if response.status == 200:
-                        return
-            except OSError:
-                pass
-            assert time.monotonic() < deadline, "".join(self.lines)
-            time.sleep(0.2)
-
-    def stop(self) -> None:
-        self.proc.terminate()
-        try:
-            self.proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
-        self.proc.stderr.close()
 
 
 @pytest.fixture(scope="module")
@@ -135,8 +58,9 @@ def servers(tmp_path_factory, gazetteer):
         "MAIL_SERVER": "",
         "TILE_URL": "http://127.0.0.1:9/{z}/{x}/{y}.png",
     }
-    visitor_side = Gunicorn(env, workers=2)
-    coordinator_side = Gunicorn(env, workers=1)
+    quiet = ("--log-level", "info", "--access-logfile", "/dev/null")
+    visitor_side = Gunicorn(env, folder / "visitor.log", workers=2, args=quiet).start()
+    coordinator_side = Gunicorn(env, folder / "coordinator.log", workers=1, args=quiet).start()
     yield visitor_side, coordinator_side
     visitor_side.stop()
     coordinator_side.stop()
@@ -241,7 +165,7 @@ def test_a_visitor_and_a_coordinator_talk_live_across_processes(servers, two):
     visitor_server.stop()
     expect(visitor.locator("[data-chat-connection]")).to_be_visible(timeout=LIVE)
     say(coordinator, "It is 14 days' notice at least.")
-    visitor_server.start(visitor_server.url.removeprefix("http://"))
+    visitor_server.start()  # on the same port
     expect(visitor.locator("[data-chat-log] .chat-text").last).to_have_text(
         "It is 14 days' notice at least.", timeout=LIVE
     )

@@ -21,11 +21,10 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
-from werkzeug.serving import make_server
 
 from locator import create_app
 from locator.config import ROOT
-from tests.live_server import close_on_drop
+from tests.servers import serving
 
 LIGHTHOUSE = ROOT / "node_modules" / "lighthouse" / "cli" / "index.js"
 CHROMIUM = "/usr/bin/chromium"
@@ -83,11 +82,8 @@ def site(live_app, tmp_path_factory):
             "TILE_ATTRIBUTION": "Test tiles",
         }
     )
-    server = make_server("127.0.0.1", 0, close_on_drop(app), threaded=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    server.server_close()
+    with serving(app) as port:
+        yield f"http://127.0.0.1:{port}"
     tiles.shutdown()
     tiles.server_close()
 

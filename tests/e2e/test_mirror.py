@@ -32,6 +32,7 @@ from locator.cli import seed
 from locator.config import ROOT
 from locator.extensions import db
 from tests.e2e.offline_helpers import controlled, until
+from tests.servers import stop_process
 
 PREFIX = "/help"
 CANONICAL = "help.example.org"
@@ -156,12 +157,7 @@ def mirror(request, tmp_path_factory, gazetteer):
     finally:
         front.shutdown()
         front.server_close()
-        gunicorn.terminate()
-        try:
-            gunicorn.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            gunicorn.kill()
-            gunicorn.wait()
+        stop_process(gunicorn, timeout=30)
         gunicorn.stderr.close()
 
 

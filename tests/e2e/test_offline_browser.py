@@ -6,14 +6,12 @@ from __future__ import annotations
 
 import re
 import shutil
-import threading
 from datetime import UTC, datetime
 from urllib.parse import quote
 
 import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
-from werkzeug.serving import make_server
 
 from locator import create_app
 from locator.config import ROOT
@@ -21,7 +19,7 @@ from locator.extensions import db
 from locator.feedback.models import Question
 from locator.models import Office
 from tests.e2e.offline_helpers import PAGES, controlled, until, wait_saved
-from tests.live_server import close_on_drop
+from tests.servers import serving
 
 KYIV = "/offices?near=" + quote("Київ")
 
@@ -194,7 +192,7 @@ class Swappable:
         self.app = app
 
     def __call__(self, environ, start_response):
-        return close_on_drop(self.app)(environ, start_response)
+        return self.app(environ, start_response)
 
 
 @pytest.fixture
@@ -211,16 +209,13 @@ def deployment(live_app, tmp_path):
         "STATIC_FOLDER": str(static),
     }
     wsgi = Swappable(create_app(config))
-    server = make_server("127.0.0.1", 0, wsgi, threaded=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
 
     def deploy(css: str):
         (static / "css" / "site.css").write_text((static / "css" / "site.css").read_text() + css)
         wsgi.app = create_app(config)
 
-    yield f"http://127.0.0.1:{server.server_port}", deploy
-    server.shutdown()
-    server.server_close()
+    with serving(wsgi) as port:
+        yield f"http://127.0.0.1:{port}", deploy
 
 
 def shell_caches(page) -> list[str]:

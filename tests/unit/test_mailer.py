@@ -10,7 +10,8 @@ from datetime import UTC, datetime
 import pytest
 
 from locator.mailer import Mailer, MailError, MailSettings, Message, outbox_key
-from tests.fixtures_smtp import SmtpSink, free_port
+from tests.fixtures_smtp import SmtpSink
+from tests.servers import free_port
 
 FIXED = datetime(2026, 11, 27, 21, 30, tzinfo=UTC)
 

@@ -6,21 +6,17 @@ from __future__ import annotations
 import http.client
 import re
 import threading
-import time
 from datetime import timedelta
 
 import pytest
 from bs4 import BeautifulSoup
 from sqlalchemy import func, select
-from werkzeug.serving import make_server
 
 from locator.chat import hub
 from locator.chat.models import Conversation, Message
 from locator.extensions import db
 from locator.volunteers.models import OutgoingMail
 from tests.chat_helpers import JSON, parse, send, start_chat
-from tests.fixtures_smtp import free_port
-from tests.live_server import close_on_drop
 from tests.volunteers_helpers import csrf_token, sign_in
 
 OTHER = "second.coordinator@example.org"
@@ -130,30 +126,12 @@ def test_a_second_coordinator_gets_409_and_cannot_answer(coordinator, second, vi
     assert page.find("form", attrs={"data-chat-form": True}) is None  # read only
 
 
-@pytest.fixture
-def live(app):
-    """The app behind werkzeug's threaded server: each request in its own thread."""
-    port = free_port()
-    server = make_server("127.0.0.1", port, close_on_drop(app), threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield port
-    server.shutdown()
-    thread.join(5)
-    server.server_close()
-    db.session.remove()
-    deadline = time.monotonic() + 10
-    while db.engine.pool.checkedout() and time.monotonic() < deadline:
-        time.sleep(0.05)
-    db.engine.dispose()
-
-
 def session_cookie(client) -> str:
     return client.get_cookie("session").value
 
 
 def test_two_coordinators_taking_at_the_same_instant_exactly_one_wins(
-    app, coordinator, second, visitor, live
+    app, coordinator, second, visitor, live_port
 ):
     ids = [conversation_id(start_chat(app.test_client())) for _ in range(8)]
     people = []
@@ -163,7 +141,7 @@ def test_two_coordinators_taking_at_the_same_instant_exactly_one_wins(
     results: dict[int, list[int]] = {cid: [] for cid in ids}
 
     def press(cid: int, cookie: str, token: str, barrier: threading.Barrier) -> None:
-        conn = http.client.HTTPConnection("127.0.0.1", live, timeout=30)
+        conn = http.client.HTTPConnection("127.0.0.1", live_port, timeout=30)
         body = f"csrf_token={token}"
         headers = {
             "Content-Type": "application/x-www-form-urlencoded",

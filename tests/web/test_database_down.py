@@ -27,9 +27,9 @@ from locator.extensions import db
 from locator.models import Office
 from locator.volunteers.models import Volunteer
 from tests.fault_servers import silent_server
-from tests.gunicorn_server import Client, free_port, serve
-from tests.live_server import serving
+from tests.live_http import Client
 from tests.pg_cluster import create_cluster
+from tests.servers import free_port, serve, serving
 from tests.volunteers_helpers import (
     ADMIN_EMAIL,
     ADMIN_PASSWORD,
@@ -240,12 +240,12 @@ def test_postgresql_stopped_under_load_and_started_again(app_config, cluster, tm
         db.engine.dispose()  # the test's own connections must not keep the server busy
 
     with serve(config, tmp_path, workers=2) as server:
-        coordinator = server.client()
+        coordinator = Client(server.port)
         response = coordinator.submit(
             "/admin/login", {"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD}
         )
         assert response.status == 302
-        visitor = server.client()
+        visitor = Client(server.port)
         form = visitor.get("/volunteer")
         for path in NEEDS_DATABASE:
             assert visitor.get(path).status == 200, path

@@ -11,18 +11,16 @@ import csv
 import io
 import json
 import shutil
-import threading
 from urllib.parse import urlencode
 
 import pytest
 from sqlalchemy import select
-from werkzeug.serving import make_server
 
 from locator.extensions import db
 from locator.statements.cli import seed_statements
 from locator.volunteers.models import JoinRequest, Volunteer
-from tests.gunicorn_server import Client, free_port, serve
-from tests.live_server import close_on_drop
+from tests.live_http import Client
+from tests.servers import serve, serving
 from tests.volunteers_helpers import ADMIN_EMAIL, ADMIN_PASSWORD, make_admin
 
 VOLUNTEERS = 1200  # more than one 16 KB chunk of CSV, and more than one batch of 500 rows
@@ -108,7 +106,7 @@ def check_volunteer_exports(client: Client) -> None:
 
 def test_every_download_through_gunicorn(app, app_config, data, tmp_path):
     with serve(app_config, tmp_path) as server:
-        client = server.client()
+        client = Client(server.port)
         # Nothing private without signing in.
         for path in ("/admin/volunteers.csv", "/admin/join-requests.csv", "/admin/offices/export"):
             assert client.get(path).status == 302
@@ -162,25 +160,19 @@ def test_every_download_through_gunicorn(app, app_config, data, tmp_path):
 
 def test_volunteer_exports_through_the_development_server(app, data):
     """`flask run` serves with werkzeug: the exports work there too."""
-    port = free_port()
-    server = make_server("127.0.0.1", port, close_on_drop(app), threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
     try:
-        client = Client(port)
-        sign_in(client)
-        check_volunteer_exports(client)
+        with serving(app) as port:
+            client = Client(port)
+            sign_in(client)
+            check_volunteer_exports(client)
     finally:
-        server.shutdown()
-        thread.join(5)
-        server.server_close()
         db.session.remove()
         db.engine.dispose()
 
 
 def test_an_export_reads_rows_committed_after_the_page_was_opened(app, data, tmp_path, app_config):
     with serve(app_config, tmp_path, workers=1) as server:
-        client = server.client()
+        client = Client(server.port)
         sign_in(client)
         before = len(read_csv(client.get("/admin/join-requests.csv").text))
         volunteer = db.session.scalar(select(Volunteer).where(Volunteer.name == "=1+2"))

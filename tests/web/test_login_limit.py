@@ -16,7 +16,8 @@ from sqlalchemy.orm import Session
 from locator.admin import throttle
 from locator.extensions import db
 from locator.models import FailedLogin
-from tests.gunicorn_server import Client, serve
+from tests.live_http import Client
+from tests.servers import serve
 from tests.volunteers_helpers import (
     ADMIN_EMAIL,
     ADMIN_PASSWORD,

@@ -7,102 +7,31 @@ raw socket, a page that fails); then everything it wrote is read."""
 from __future__ import annotations
 
 import logging
-import os
-import re
-import signal
-import socket
-import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 import pytest
 
 from locator import logs
+from tests.servers import Gunicorn
 
 ROOT = Path(__file__).resolve().parents[2]
 SECRET = "Khreshchatyk-22-apt-7"  # stands for a visitor's address in a query string
 TOKEN = "Zq3xN8vR2mK7pW4tY6bH1cJ9dL5fG0sA"  # stands for a chat's or a volunteer's token
 
 
-class Gunicorn:
-    def __init__(self, tmp_path: Path, database_url: str) -> None:
-        self.log_path = tmp_path / "gunicorn.log"
-        env = {
-            **os.environ,
-            "GUNICORN_BIND": "127.0.0.1:0",
-            "GUNICORN_WORKERS": "1",
-            "DATABASE_URL": database_url,
-            "SECRET_KEY": "test-secret",
-            "SITE_URL": "http://help.example.org",
-            "RATELIMIT_STORAGE_URI": "memory://",
-            "REDIS_URL": "",
-            "MAIL_SERVER": "",
-            "GEOCODER": "",
-        }
-        self.log = self.log_path.open("wb")
-        self.process = subprocess.Popen(
-            # No control socket: its default path is one per user, and other servers run.
-            [sys.executable, "-m", "gunicorn", "--no-control-socket", "wsgi:app"],
-            cwd=ROOT,
-            env=env,
-            stdout=self.log,
-            stderr=subprocess.STDOUT,
-        )
-        self.port = self._wait_for_port()
-
-    def _wait_for_port(self) -> int:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            found = re.search(
-                rb"Listening at: http://127\.0\.0\.1:(\d+)", self.log_path.read_bytes()
-            )
-            if found and b"Booting worker" in self.log_path.read_bytes():
-                port = int(found[1])
-                try:
-                    with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=10):
-                        return port
-                except urllib.error.HTTPError:
-                    return port  # it answers (503 when the database is gone)
-                except OSError:
-                    pass
-            if self.process.poll() is not None:
-                break
-            time.sleep(0.1)
-        self.stop()
-        pytest.fail("gunicorn did not start:\n" + self.output())
-
-    def get(self, path: str) -> int:
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{self.port}{path}", timeout=30) as r:
-                r.read()
-                return r.status
-        except urllib.error.HTTPError as error:
-            error.read()
-            return error.code
-
-    def raw(self, request: bytes) -> bytes:
-        with socket.create_connection(("127.0.0.1", self.port), timeout=30) as sock:
-            sock.sendall(request)
-            chunks = []
-            while chunk := sock.recv(65536):
-                chunks.append(chunk)
-            return b"".join(chunks)
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        self.log.close()
-
-    def output(self) -> str:
-        return self.log_path.read_bytes().decode("utf-8", "replace")
+def logging_server(tmp_path: Path, database_url: str) -> Gunicorn:
+    """One gunicorn worker with the project's gunicorn.conf.py (its access and error logs),
+    serving `wsgi:app` on `database_url`."""
+    env = {
+        "DATABASE_URL": database_url,
+        "SECRET_KEY": "test-secret",
+        "SITE_URL": "http://help.example.org",
+        "RATELIMIT_STORAGE_URI": "memory://",
+        "REDIS_URL": "",
+        "MAIL_SERVER": "",
+        "GEOCODER": "",
+    }
+    return Gunicorn(env, tmp_path / "gunicorn.log", workers=1).start()
 
 
 @pytest.fixture
@@ -115,7 +44,7 @@ def served_log_lines(server: Gunicorn) -> list[str]:
     """Lines written while serving (gunicorn's own start and stop lines name its bind address)."""
     return [
         line
-        for line in server.output().splitlines()
+        for line in server.log().splitlines()
         if "Listening at" not in line and "Starting gunicorn" not in line
     ]
 
@@ -129,7 +58,7 @@ def assert_private(lines: list[str]) -> None:
 
 
 def test_gunicorn_logs_paths_only_one_line_each_and_no_address(tmp_path, database_url):
-    server = Gunicorn(tmp_path, database_url)
+    server = logging_server(tmp_path, database_url)
     try:
         assert server.get(f"/offices?near={SECRET}") == 404
         assert server.get("/offices/a%0D%0AX:1%0Afake%20line") == 404
@@ -168,7 +97,7 @@ def test_gunicorn_logs_paths_only_one_line_each_and_no_address(tmp_path, databas
 def test_an_application_error_is_logged_by_path_on_one_line(tmp_path):
     """A database that cannot be opened: every page fails, and says where in one record."""
     missing = tmp_path / "no-such-folder" / "db.sqlite3"
-    server = Gunicorn(tmp_path, f"sqlite:///{missing}")
+    server = logging_server(tmp_path, f"sqlite:///{missing}")
     try:
         status = server.get(f"/offices/a%0D%0AX:1?near={SECRET}")
     finally:

@@ -18,7 +18,8 @@ from sqlalchemy import select, update
 from locator.extensions import db
 from locator.volunteers import mail as volunteer_mail
 from locator.volunteers.models import OutgoingMail, Volunteer
-from tests.fixtures_smtp import SmtpSink, free_port
+from tests.fixtures_smtp import SmtpSink
+from tests.servers import free_port
 from tests.volunteers_helpers import csrf_token, links, send_queued_mail, sign_up
 
 

@@ -17,7 +17,8 @@ from sqlalchemy import select
 from locator.extensions import db
 from locator.volunteers.models import OutgoingMail
 from tests.fixtures_smtp import StallingSink
-from tests.live_http import app_env, fire_at_once, flask_command, get, gunicorn
+from tests.live_http import fire_at_once, get
+from tests.servers import app_env, flask_command, gunicorn
 from tests.volunteers_helpers import sign_up, signup_data
 
 SIGN_UPS = 6
@@ -52,7 +53,10 @@ def test_pages_answer_while_sign_ups_wait_on_a_stalled_mail_server(app, sink, tm
     log = tmp_path / "servers.log"
     sender = flask_command(env, "mail", "work", "--interval", "0.2", log=log)
     try:
-        with gunicorn(env, log, workers=2) as port:
+        with gunicorn(
+            env, log, workers=2, args=("--worker-class", "sync", "--access-logfile", "/dev/null")
+        ) as server:
+            port = server.port
             for path in ("/", "/volunteer", "/", "/volunteer"):  # both workers warmed up
                 assert get(port, path)[0] == 200
             people = [f"person{n}@example.org" for n in range(SIGN_UPS)]

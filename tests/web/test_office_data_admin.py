@@ -12,17 +12,7 @@ from sqlalchemy import select
 from locator.extensions import db
 from locator.models import Office
 from tests.office_samples import FORMULAS, TRICKY
-from tests.volunteers_helpers import ADMIN_EMAIL
-
-TOKEN = re.compile(
-    r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"'
-)
-
-
-def token(page: str) -> str:
-    match = TOKEN.search(page)
-    assert match, "no CSRF token on the page"
-    return match.group(1) or match.group(2)
+from tests.volunteers_helpers import ADMIN_EMAIL, csrf_token
 
 
 def form_data(**changes) -> dict:
@@ -53,7 +43,7 @@ def form_data(**changes) -> dict:
 def post_form(client, url: str, **changes):
     page = client.get(url).get_data(as_text=True)
     return client.post(
-        url, data={**form_data(**changes), "csrf_token": token(page)}, follow_redirects=True
+        url, data={**form_data(**changes), "csrf_token": csrf_token(page)}, follow_redirects=True
     )
 
 
@@ -172,7 +162,7 @@ def test_deactivate_hides_the_office_from_the_public_and_keeps_it_here(coordinat
     page = coordinator.get(f"/admin/offices/{office.id}").get_data(as_text=True)
     response = coordinator.post(
         f"/admin/offices/{office.id}/deactivate",
-        data={"csrf_token": token(page)},
+        data={"csrf_token": csrf_token(page)},
         follow_redirects=True,
     )
     assert "Приймальню вимкнено" in response.get_data(as_text=True)
@@ -185,7 +175,7 @@ def test_deactivate_hides_the_office_from_the_public_and_keeps_it_here(coordinat
         as_text=True
     )
     page = coordinator.get(f"/admin/offices/{office.id}").get_data(as_text=True)
-    coordinator.post(f"/admin/offices/{office.id}/activate", data={"csrf_token": token(page)})
+    coordinator.post(f"/admin/offices/{office.id}/activate", data={"csrf_token": csrf_token(page)})
     assert stored("lviv-center").active is True
 
 
@@ -216,7 +206,12 @@ def upload(client, data: bytes, fmt: str = "csv", name: str = "offices.csv", **e
     page = client.get("/admin/offices/import").get_data(as_text=True)
     return client.post(
         "/admin/offices/import",
-        data={"file": (io.BytesIO(data), name), "format": fmt, "csrf_token": token(page), **extra},
+        data={
+            "file": (io.BytesIO(data), name),
+            "format": fmt,
+            "csrf_token": csrf_token(page),
+            **extra,
+        },
         content_type="multipart/form-data",
     )
 

@@ -21,8 +21,8 @@ from locator.feedback.models import ErrorReport, Question
 from locator.geo.online import _RedisSlot
 from locator.volunteers.models import JoinRequest, Volunteer
 from tests.fault_servers import RedisServer, silent_server
-from tests.gunicorn_server import Client, free_port, serve
-from tests.live_server import serving
+from tests.live_http import Client
+from tests.servers import free_port, serve, serving
 from tests.volunteers_helpers import (
     ADMIN_EMAIL,
     ADMIN_PASSWORD,
@@ -168,19 +168,21 @@ def test_redis_killed_behind_gunicorn_and_started_again(app, app_config, redis_s
     }
     watcher = redis.Redis.from_url(redis_server.url)
     with serve(config, tmp_path, workers=2) as server:
-        assert send_everything(server.client(), 0) == SENT
+        assert send_everything(Client(server.port), 0) == SENT
         assert watcher.keys("LIMITS*"), "the limits are counted in Redis"
         watcher.close()
 
         redis_server.kill()
         for n in range(1, 4):
-            assert send_everything(server.client(), n) == SENT
+            assert send_everything(Client(server.port), n) == SENT
 
         # Each worker counts alone now, but counts: with 4 sign-ups per hour each, the two
         # accept at most 8 from this address since Redis died (3 above), and refuse the rest
         # with the 429 page.
         statuses = [
-            server.client().submit("/volunteer", signup_data(email=f"more{n}@example.org")).status
+            Client(server.port)
+            .submit("/volunteer", signup_data(email=f"more{n}@example.org"))
+            .status
             for n in range(9)
         ]
         assert set(statuses) <= {303, 429}
@@ -191,7 +193,7 @@ def test_redis_killed_behind_gunicorn_and_started_again(app, app_config, redis_s
         watcher = redis.Redis.from_url(redis_server.url)
         deadline = time.monotonic() + 60
         while not watcher.keys("LIMITS*") and time.monotonic() < deadline:
-            assert server.client().get("/poster.pdf?lang=uk&size=A4").status == 200
+            assert Client(server.port).get("/poster.pdf?lang=uk&size=A4").status == 200
             time.sleep(0.5)
         assert watcher.keys("LIMITS*"), "the limits are counted in Redis again"
         watcher.close()

@@ -23,6 +23,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.servers import stop_process
+
 ROOT = Path(__file__).resolve().parents[2]
 SERVE = ROOT / "scripts" / "serve.py"
 WAIT = 120.0  # seconds; the machine is shared, gunicorn may take a while to boot
@@ -107,12 +109,7 @@ def serve(tmp_path):
     if runner.process.poll() is None:
         # After a failed test: the runner stops its processes (each in a group of its own,
         # which a kill of the runner alone would leave running).
-        runner.process.terminate()
-        try:
-            runner.process.wait(timeout=WAIT)
-        except subprocess.TimeoutExpired:
-            runner.process.kill()
-            runner.process.wait()
+        stop_process(runner.process, timeout=WAIT)
     # The output ends when the last process holding it has gone.
     runner.reader.join(timeout=WAIT)
 

@@ -6,19 +6,15 @@ Twenty at once with one address get three mails, as one at a time would.
 
 from __future__ import annotations
 
-import threading
 import time
 from collections import Counter
 
 import pytest
 from sqlalchemy import func, select
-from werkzeug.serving import make_server
 
 from locator.extensions import db
 from locator.volunteers.models import MailAllowance, OutgoingMail, Volunteer
-from tests.fixtures_smtp import free_port
 from tests.live_http import fire_at_once
-from tests.live_server import close_on_drop
 from tests.volunteers_helpers import send_queued_mail, signup_data
 
 PEOPLE = 40
@@ -32,28 +28,8 @@ def app_config(app_config, smtp_server):
     return app_config
 
 
-@pytest.fixture
-def live_app(app):
-    """The test's app behind werkzeug's threaded server (each request in its own thread)."""
-    port = free_port()
-    server = make_server("127.0.0.1", port, close_on_drop(app), threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield port
-    server.shutdown()
-    thread.join(5)
-    server.server_close()
-    # Request threads may still be tearing down: wait for their connections to come
-    # back, then close them all now rather than at garbage collection.
-    db.session.remove()
-    deadline = time.monotonic() + 10
-    while db.engine.pool.checkedout() and time.monotonic() < deadline:
-        time.sleep(0.05)
-    db.engine.dispose()
-
-
-def test_forty_sign_ups_at_once_each_stored_or_refused_with_429(app, live_app, smtp_server):
-    port = live_app
+def test_forty_sign_ups_at_once_each_stored_or_refused_with_429(app, live_port, smtp_server):
+    port = live_port
     forms = [signup_data(email=f"person{i}@example.org", name=f"Особа {i}") for i in range(PEOPLE)]
     statuses = fire_at_once(port, forms)
 
@@ -68,17 +44,17 @@ def test_forty_sign_ups_at_once_each_stored_or_refused_with_429(app, live_app, s
     assert len(smtp_server.wait_for(LIMIT, timeout=30)) == LIMIT
 
 
-def test_the_same_address_at_once_makes_one_volunteer(live_app):
-    port = live_app
+def test_the_same_address_at_once_makes_one_volunteer(live_port):
+    port = live_port
     forms = [signup_data(email="Same.Person@example.org") for _ in range(10)]
     statuses = fire_at_once(port, forms)
     assert statuses == [303] * 10
     assert db.session.scalar(select(func.count(Volunteer.id))) == 1
 
 
-def test_twenty_sign_ups_at_once_with_one_address_send_three_mails(app, live_app, smtp_server):
+def test_twenty_sign_ups_at_once_with_one_address_send_three_mails(app, live_port, smtp_server):
     forms = [signup_data(email="Same.Person@example.org") for _ in range(20)]
-    statuses = fire_at_once(live_app, forms)
+    statuses = fire_at_once(live_port, forms)
     assert statuses == [303] * 20
     assert db.session.scalar(select(func.count(Volunteer.id))) == 1
     assert db.session.scalar(select(func.count(OutgoingMail.id))) == 3
