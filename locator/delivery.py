@@ -24,12 +24,12 @@ from __future__ import annotations
 import gzip
 import hashlib
 import re
-import time
 
 import brotli
 from flask import Flask, g, request, session
 from flask.globals import request_ctx
 
+from locator import clock
 from locator.assets import COMPRESS_MIN_SIZE, preferred_encoding
 
 # Paths (below the application root) whose pages are never stored by a browser or the
@@ -80,7 +80,7 @@ def page_etag(body: bytes) -> str:
     digest.update(FIGURE_ID.sub(b"", body))
     if token:
         digest.update(str(session.get("csrf_token", "")).encode())
-        digest.update(str(int(time.time() // 3600)).encode())
+        digest.update(str(int(clock.now().timestamp() // 3600)).encode())
     return digest.hexdigest()
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
@@ -13,6 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
+from locator.clock import system_now
 from locator.geo.gazetteer import Gazetteer, Place, normalize, parse_coordinates
 from locator.geo.online import GeocoderUnavailable, OnlineGeocoder
 from locator.models import GeocodeCache, Office
@@ -50,8 +52,10 @@ class GeoService:
         online: OnlineGeocoder | None = None,
         cache_days: int = 90,
         gazetteer: Gazetteer | None = None,
+        now: Callable[[], datetime] = system_now,
     ) -> None:
         self.online = online
+        self.now = now  # the app's clock (CLOCK in tests): the online cache's age
         self.cache_days = cache_days
         self._gazetteer = gazetteer
         self._lock = threading.Lock()
@@ -152,7 +156,8 @@ class GeoService:
         cached = session.scalar(
             select(GeocodeCache).where(GeocodeCache.provider == provider, GeocodeCache.query == key)
         )
-        fresh_after = datetime.now(UTC) - timedelta(days=self.cache_days)
+        moment = self.now()
+        fresh_after = moment - timedelta(days=self.cache_days)
         if cached is not None and _aware(cached.created_at) >= fresh_after:
             if not cached.found:
                 return None
@@ -182,6 +187,7 @@ class GeoService:
                         lon=place.lon if place else None,
                         precision=place.precision if place else "",
                         country=(place.country or "") if place else "",
+                        created_at=moment,
                     )
                 )
             session.commit()
@@ -206,4 +212,9 @@ def make_service(config: dict, gazetteer: Gazetteer | None = None) -> GeoService
             redis_url=config.get("REDIS_URL", ""),
             redis_timeout=config.get("REDIS_TIMEOUT", 0.5),
         )
-    return GeoService(online=online, cache_days=config["GEOCODER_CACHE_DAYS"], gazetteer=gazetteer)
+    return GeoService(
+        online=online,
+        cache_days=config["GEOCODER_CACHE_DAYS"],
+        gazetteer=gazetteer,
+        now=config.get("CLOCK") or system_now,
+    )

@@ -7,11 +7,12 @@ purpose, so a confirm token can never be used to withdraw, nor the other way rou
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from datetime import datetime
 
 from itsdangerous import BadSignature, SignatureExpired, TimestampSigner, URLSafeTimedSerializer
+
+from locator.clock import system_now
 
 # A confirmation older than a week is stale: signing up again re-sends it.
 CONFIRM = "volunteer-confirm"
@@ -43,7 +44,7 @@ def _serializer(
 
     class Signer(TimestampSigner):
         def get_timestamp(self) -> int:
-            return int(now().timestamp()) if now else int(time.time())
+            return int((now or system_now)().timestamp())
 
     return URLSafeTimedSerializer(secret_key, salt=purpose, signer=Signer)
 
