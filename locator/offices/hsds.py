@@ -28,11 +28,10 @@ from typing import Any, TextIO
 
 from babel import Locale
 
+from locator.models import ACCESSIBILITY, ACCESSIBILITY_NAMES, CATEGORY_NAMES
 from locator.offices.areas import area_label
-from locator.offices.formats import (
-    ACCESSIBILITY,
+from locator.offices.sources import (
     N_,
-    SIGN_LANGUAGE,
     FieldError,
     FileProblem,
     Problem,
@@ -40,6 +39,7 @@ from locator.offices.formats import (
     SourceRow,
     load_json,
 )
+from locator.offices.validation import SIGN_LANGUAGE
 
 HSDS_VERSION = "3.0"
 NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://help-locator.invalid/hsds")
@@ -52,24 +52,6 @@ TAXONOMY = {
 }
 OPENING_HOURS_URI = "https://wiki.openstreetmap.org/wiki/Key:opening_hours/specification"
 
-CATEGORY_NAMES = {
-    "family": "Family matters",
-    "labour": "Work and wages",
-    "housing": "Housing",
-    "social_benefits": "Social benefits and pensions",
-    "idp_documents": "Documents for displaced people",
-    "criminal_defence": "Criminal defence",
-    "human_rights": "Human rights",
-}
-ACCESSIBILITY_NAMES = {
-    "wheelchair": "Wheelchair accessible",
-    "step_free": "Step-free entrance",
-    "accessible_toilet": "Accessible toilet",
-    "hearing_loop": "Hearing loop",
-    "sign_language": "Sign language",
-    "home_visits": "Home visits",
-    "online": "Online consultations",
-}
 TERMS = {
     "slug": (
         "Office slug",
