@@ -56,7 +56,7 @@ class FieldError(Problem):
     field: str = ""
 
     @classmethod
-    def of(cls, name: str, message: str, **params: Any) -> FieldError:
+    def of(cls, name: str, message: str, /, **params: Any) -> FieldError:
         return cls(message=message, params=params, field=name)
 
     @property

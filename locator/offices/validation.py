@@ -58,7 +58,11 @@ SIGN_LANGUAGE = "sign"
 @lru_cache(maxsize=1)
 def language_codes() -> frozenset[str]:
     """ISO 639-1 codes, and ISO 639-3 codes for languages without one (crh), that CLDR names."""
-    codes = {code for code in Locale("en").languages if code.isalpha() and len(code) in (2, 3)}
+    codes = {
+        code
+        for code in Locale("en").languages
+        if isinstance(code, str) and code.isalpha() and len(code) in (2, 3)
+    }
     return frozenset(codes | {SIGN_LANGUAGE})
 
 
@@ -368,13 +372,13 @@ def _coordinates(raw: Mapping[str, Any], clean: dict[str, Any], fail: Callable[.
     if lat == "":
         fail("lat", N_("Latitude must be a number, like 50.4501."))
         ok = False
-    elif lat is not None and not -90 <= lat <= 90:
+    elif isinstance(lat, float) and not -90 <= lat <= 90:
         fail("lat", N_("Latitude must be between -90 and 90."))
         ok = False
     if lon == "":
         fail("lon", N_("Longitude must be a number, like 30.5234."))
         ok = False
-    elif lon is not None and not -180 <= lon <= 180:
+    elif isinstance(lon, float) and not -180 <= lon <= 180:
         fail("lon", N_("Longitude must be between -180 and 180."))
         ok = False
     if ok and (lat is None) != (lon is None):
@@ -407,8 +411,8 @@ def validate_office(
     clean: dict[str, Any] = {}
     errors: list[FieldError] = []
 
-    def fail(name: str, message: str, **params: Any) -> None:
-        errors.append(FieldError.of(name, message, **params))
+    def fail(field_name: str, message: str, /, **params: Any) -> None:
+        errors.append(FieldError.of(field_name, message, **params))
 
     for name in raw:
         if name not in KNOWN_COLUMNS:

@@ -441,3 +441,9 @@ def test_active_column_round_trips_when_asked_for():
     write_csv([{**office(), "active": False}], out, with_active=True)
     row = one_row(out.getvalue().encode())
     assert row.clean["active"] is False
+
+
+def test_a_key_that_is_no_office_field_is_reported_by_name():
+    clean, errors = validate_office({**office(), "fax": "+380 44 555 01 24"})
+    assert [(e.field, str(e)) for e in errors] == [("fax", "Unknown field “fax”.")]
+    assert "fax" not in clean
