@@ -73,7 +73,7 @@ class OfficeForm(FlaskForm):
     postcode = StringField(_l("Postcode"), validators=[_length("postcode")])
     country = StringField(
         _l("Country code"),
-        validators=[DataRequired(), Length(min=2, max=2)],
+        validators=[DataRequired(), Length(min=2, max=OFFICE_MAX_LENGTH["country"])],
         default="UA",
         description=_l("Two letters, like UA, MD, KZ."),
     )
