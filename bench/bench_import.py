@@ -35,7 +35,7 @@ HOURS = [
 
 
 def generate_csv(n: int, seed: int = 6) -> bytes:
-    from locator.offices.formats import write_csv
+    from locator.offices.csvio import write_csv
 
     rng = random.Random(seed)
     offices = []

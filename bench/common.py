@@ -17,7 +17,7 @@ from pathlib import Path
 
 from sqlalchemy import insert
 
-from locator.models import Office
+from locator.models import CATEGORIES, OFFICE_VOCABULARY, ROOM, Office
 
 ROOT = Path(__file__).resolve().parent.parent
 # Roughly Ukraine, Moldova and the Caucasus: dense like a real network, not uniform on the globe.
@@ -32,38 +32,27 @@ def office_rows(n: int, seed: int = 7) -> list[dict]:
         "24/7",
         "Mo,We,Fr 10:00-16:00",
     ]
-    cats = [
-        "family",
-        "labour",
-        "housing",
-        "social_benefits",
-        "idp_documents",
-        "criminal_defence",
-        "human_rights",
-    ]
+    # Every public field of the office vocabulary, so a field added to the model is filled.
+    blank = {field.name: field.blank for field in OFFICE_VOCABULARY}
     rows = []
     for i in range(n):
         rows.append(
             {
+                **blank,
                 "slug": f"bench-{i}",
                 "name": f"Bench office {i}",
                 "organization": "Bench NGO",
                 "address": f"Street {i}",
                 "city": "Bench",
-                "region": "",
-                "postcode": "",
                 "country": "UA",
                 "lat": rng.uniform(BOX[0], BOX[1]),
                 "lon": rng.uniform(BOX[2], BOX[3]),
                 "phone": "+380 44 555 00 00",
-                "email": "",
-                "website": "",
                 "opening_hours": rng.choice(hours),
                 "languages": rng.choice(["uk;ru", "uk;en", "uk"]),
-                "categories": ";".join(rng.sample(cats, 3)),
-                "accessibility": "",
-                "description": "",
+                "categories": ";".join(rng.sample(CATEGORIES, 3)),
                 "demo": True,
+                "kind": ROOM,
                 "timezone": "Europe/Kyiv",
                 "active": True,
                 "pinned": False,

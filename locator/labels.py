@@ -8,25 +8,12 @@ from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
 from locator.hours import describe
+from locator.models import ACCESSIBILITY_NAMES, CATEGORY_NAMES, OFFICE_VOCABULARY
 
-CATEGORY_LABELS = {
-    "family": _l("Family matters"),
-    "labour": _l("Work and wages"),
-    "housing": _l("Housing"),
-    "social_benefits": _l("Social benefits and pensions"),
-    "idp_documents": _l("Documents for displaced people"),
-    "criminal_defence": _l("Criminal defence"),
-    "human_rights": _l("Human rights"),
-}
-ACCESSIBILITY_LABELS = {
-    "wheelchair": _l("Wheelchair accessible"),
-    "step_free": _l("Step-free entrance"),
-    "accessible_toilet": _l("Accessible toilet"),
-    "hearing_loop": _l("Hearing loop"),
-    "sign_language": _l("Sign language"),
-    "home_visits": _l("Home visits"),
-    "online": _l("Online consultations"),
-}
+# The office vocabulary's words (message ids in locator/models.py), in the page language.
+CATEGORY_LABELS = {code: _l(name) for code, name in CATEGORY_NAMES.items()}
+ACCESSIBILITY_LABELS = {code: _l(name) for code, name in ACCESSIBILITY_NAMES.items()}
+FIELD_LABELS = {field.name: _l(field.label) for field in OFFICE_VOCABULARY}
 PRECISION_LABELS = {
     "point": _l("exact point"),
     "address": _l("address"),
@@ -43,6 +30,11 @@ def category_label(code: str) -> str:
 
 def accessibility_label(code: str) -> str:
     return str(ACCESSIBILITY_LABELS.get(code, code))
+
+
+def field_label(name: str) -> str:
+    """What the pages call an office field (`opening_hours` → “Opening hours”)."""
+    return str(FIELD_LABELS.get(name, name))
 
 
 def language_name(code: str) -> str:
@@ -73,6 +65,7 @@ def template_helpers() -> dict:
     return {
         "category_label": category_label,
         "accessibility_label": accessibility_label,
+        "field_label": field_label,
         "language_name": language_name,
         "hours_lines": hours_lines,
         "precision_label": lambda code: str(PRECISION_LABELS.get(code, code)),

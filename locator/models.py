@@ -7,11 +7,22 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, DateTime, Float, Index, String, Text, UniqueConstraint, event
+from sqlalchemy import (
+    Boolean,
+    DateTime,
+    Float,
+    Index,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    event,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -31,37 +42,58 @@ def join_list(values) -> str:
     return ";".join(dict.fromkeys(v.strip() for v in values if v and v.strip()))
 
 
-# The office object's keys, in the order of the CSV columns (SPEC).
-OFFICE_FIELDS = (
-    "slug", "name", "organization", "address", "city", "region", "postcode", "country",
-    "lat", "lon", "phone", "email", "website", "opening_hours", "languages", "categories",
-    "accessibility", "description", "demo", "kind", "serves",
-)  # fmt: skip
-LIST_FIELDS = ("languages", "categories", "accessibility", "serves")
+def N_(message: str) -> str:
+    """Marks an English message id for extraction; translated where it is shown."""
+    return message
+
+
 # `room`: a place one can walk into (address and coordinates; ranked by distance).
 # `remote`: a hotline, an online or phone reception (no distance; offered by the areas in
 # `serves`, ISO 3166-2 codes like UA-43 or ISO 3166-1 country codes like UA).
 ROOM, REMOTE = "room", "remote"
 KINDS = (ROOM, REMOTE)
 
-CATEGORIES = (
-    "family",
-    "labour",
-    "housing",
-    "social_benefits",
-    "idp_documents",
-    "criminal_defence",
-    "human_rights",
-)
-ACCESSIBILITY = (
-    "wheelchair",
-    "step_free",
-    "accessible_toilet",
-    "hearing_loop",
-    "sign_language",
-    "home_visits",
-    "online",
-)
+# The closed code lists, each code with its English name (a message id: labels.py shows it
+# in the page language, the HSDS export in English).
+CATEGORY_NAMES = {
+    "family": N_("Family matters"),
+    "labour": N_("Work and wages"),
+    "housing": N_("Housing"),
+    "social_benefits": N_("Social benefits and pensions"),
+    "idp_documents": N_("Documents for displaced people"),
+    "criminal_defence": N_("Criminal defence"),
+    "human_rights": N_("Human rights"),
+}
+ACCESSIBILITY_NAMES = {
+    "wheelchair": N_("Wheelchair accessible"),
+    "step_free": N_("Step-free entrance"),
+    "accessible_toilet": N_("Accessible toilet"),
+    "hearing_loop": N_("Hearing loop"),
+    "sign_language": N_("Sign language"),
+    "home_visits": N_("Home visits"),
+    "online": N_("Online consultations"),
+}
+CATEGORIES = tuple(CATEGORY_NAMES)
+ACCESSIBILITY = tuple(ACCESSIBILITY_NAMES)
+
+
+def public(
+    label: str,
+    *,
+    required: bool = False,
+    is_list: bool = False,
+    codes: str | None = None,
+    max_length: int | None = None,
+) -> dict[str, Any]:
+    """A column's `info` that makes it a public office field (see OfficeField)."""
+    return {
+        "public": True,
+        "label": label,
+        "required": required,
+        "is_list": is_list,
+        "codes": codes,
+        "max_length": max_length,
+    }
 
 
 class Office(db.Model):
@@ -71,27 +103,62 @@ class Office(db.Model):
     __tablename__ = "office"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    slug: Mapped[str] = mapped_column(String(120), unique=True)
-    name: Mapped[str] = mapped_column(String(200))
-    organization: Mapped[str] = mapped_column(String(200), default="")
-    address: Mapped[str] = mapped_column(String(300), default="")
-    city: Mapped[str] = mapped_column(String(120), default="")
-    region: Mapped[str] = mapped_column(String(120), default="")
-    postcode: Mapped[str] = mapped_column(String(20), default="")
-    country: Mapped[str] = mapped_column(String(2), default="UA")
-    lat: Mapped[float | None] = mapped_column(Float)
-    lon: Mapped[float | None] = mapped_column(Float)
-    phone: Mapped[str] = mapped_column(String(60), default="")
-    email: Mapped[str] = mapped_column(String(254), default="")
-    website: Mapped[str] = mapped_column(String(500), default="")
-    opening_hours: Mapped[str] = mapped_column(String(500), default="")
-    languages: Mapped[str] = mapped_column(String(200), default="")
-    categories: Mapped[str] = mapped_column(String(300), default="")
-    accessibility: Mapped[str] = mapped_column(String(300), default="")
-    description: Mapped[str] = mapped_column(Text, default="")
-    demo: Mapped[bool] = mapped_column(Boolean, default=False)
-    kind: Mapped[str] = mapped_column(String(10), default=ROOM, server_default=ROOM, index=True)
-    serves: Mapped[str] = mapped_column(String(300), default="", server_default="")
+    slug: Mapped[str] = mapped_column(
+        String(120),
+        unique=True,
+        info=public(N_("Slug (address of the office page)"), required=True),
+    )
+    name: Mapped[str] = mapped_column(String(200), info=public(N_("Office name"), required=True))
+    organization: Mapped[str] = mapped_column(
+        String(200), default="", info=public(N_("Organisation"))
+    )
+    address: Mapped[str] = mapped_column(String(300), default="", info=public(N_("Address")))
+    city: Mapped[str] = mapped_column(
+        String(120), default="", info=public(N_("City"), required=True)
+    )
+    region: Mapped[str] = mapped_column(String(120), default="", info=public(N_("Region")))
+    postcode: Mapped[str] = mapped_column(String(20), default="", info=public(N_("Postcode")))
+    country: Mapped[str] = mapped_column(
+        String(2), default="UA", info=public(N_("Country code"), required=True, codes="country")
+    )
+    lat: Mapped[float | None] = mapped_column(Float, info=public(N_("Latitude")))
+    lon: Mapped[float | None] = mapped_column(Float, info=public(N_("Longitude")))
+    phone: Mapped[str] = mapped_column(String(60), default="", info=public(N_("Phone")))
+    email: Mapped[str] = mapped_column(String(254), default="", info=public(N_("E-mail")))
+    website: Mapped[str] = mapped_column(String(500), default="", info=public(N_("Website")))
+    opening_hours: Mapped[str] = mapped_column(
+        String(500), default="", info=public(N_("Opening hours"))
+    )
+    languages: Mapped[str] = mapped_column(
+        String(200), default="", info=public(N_("Languages"), is_list=True, codes="language")
+    )
+    categories: Mapped[str] = mapped_column(
+        String(300), default="", info=public(N_("Helps with"), is_list=True, codes="category")
+    )
+    accessibility: Mapped[str] = mapped_column(
+        String(300),
+        default="",
+        info=public(N_("Accessibility"), is_list=True, codes="accessibility"),
+    )
+    description: Mapped[str] = mapped_column(
+        Text, default="", info=public(N_("Description"), max_length=5000)
+    )
+    demo: Mapped[bool] = mapped_column(
+        Boolean, default=False, info=public(N_("Demonstration data (not a real office)"))
+    )
+    kind: Mapped[str] = mapped_column(
+        String(10),
+        default=ROOM,
+        server_default=ROOM,
+        index=True,
+        info=public(N_("Kind"), codes="kind"),
+    )
+    serves: Mapped[str] = mapped_column(
+        String(300),
+        default="",
+        server_default="",
+        info=public(N_("Areas served"), is_list=True, codes="area"),
+    )
     timezone: Mapped[str] = mapped_column(String(64), default="")
     active: Mapped[bool] = mapped_column(Boolean, default=True, index=True)
     # Coordinates placed by hand: editing the address must not re-geocode them.
@@ -135,6 +202,62 @@ class Office(db.Model):
         return office_dict({c: getattr(self, c) for c in ROW_COLUMNS}, now, url)
 
 
+@dataclass(frozen=True)
+class OfficeField:
+    """One public field of an office: a key of the office object (SPEC), a CSV column, a
+    GeoJSON property, a property of the API's Office schema, a field of the admin form."""
+
+    name: str
+    label: str  # English message id (labels.field_label shows it in the page language)
+    type: str  # "text", "multiline" (Text column), "number", "flag" (bool), "list"
+    max_length: int | None  # characters, from the column (a list: its `;`-joined text)
+    required: bool  # a file must have the column and a value in it
+    codes: str | None  # the code list its values come from: country, language, kind, …
+
+    @property
+    def is_list(self) -> bool:
+        return self.type == "list"
+
+    @property
+    def blank(self) -> Any:
+        """The value of a new office whose file left the column out."""
+        return {"number": None, "flag": False}.get(self.type, "")
+
+
+def office_vocabulary(table: Table) -> tuple[OfficeField, ...]:
+    """The public fields of an office table, in column order: the columns whose `info` was
+    made by `public()`; type and length come from the column itself."""
+    fields = []
+    for column in table.columns:
+        info = column.info
+        if not info.get("public"):
+            continue
+        if info["is_list"]:
+            kind = "list"
+        elif isinstance(column.type, Boolean):
+            kind = "flag"
+        elif isinstance(column.type, Float):
+            kind = "number"
+        elif isinstance(column.type, String) and column.type.length is None:
+            kind = "multiline"
+        else:
+            kind = "text"
+        length = info["max_length"] or getattr(column.type, "length", None)
+        fields.append(
+            OfficeField(column.name, info["label"], kind, length, info["required"], info["codes"])
+        )
+    return tuple(fields)
+
+
+OFFICE_VOCABULARY = office_vocabulary(Office.__table__)
+OFFICE_FIELD = {field.name: field for field in OFFICE_VOCABULARY}
+# The office object's keys, in the order of the CSV columns (SPEC).
+OFFICE_FIELDS = tuple(OFFICE_FIELD)
+LIST_FIELDS = tuple(field.name for field in OFFICE_VOCABULARY if field.is_list)
+REQUIRED_FIELDS = tuple(field.name for field in OFFICE_VOCABULARY if field.required)
+OFFICE_MAX_LENGTH = {f.name: f.max_length for f in OFFICE_VOCABULARY if f.max_length}
+# What office_dict adds to the stored fields (computed; written by some exports, never read).
+COMPUTED_KEYS = ("open_now", "next_change", "timezone", "url")
 ROW_COLUMNS = ("id", *OFFICE_FIELDS, "timezone", "active")
 
 

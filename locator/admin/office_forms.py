@@ -24,7 +24,8 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 from locator.labels import ACCESSIBILITY_LABELS, CATEGORY_LABELS
-from locator.offices.formats import ACCESSIBILITY, CATEGORIES, MAX_LENGTH, validate_office
+from locator.models import ACCESSIBILITY, CATEGORIES, OFFICE_MAX_LENGTH
+from locator.offices.validation import validate_office
 
 UPLOAD_LIMIT = 5 * 1024 * 1024  # bytes; 20,000 offices of CSV are about 9 MB, so split those
 
@@ -37,7 +38,7 @@ class MultiCheckboxField(SelectMultipleField):
 
 
 def _length(name: str) -> Length:
-    return Length(max=MAX_LENGTH[name])
+    return Length(max=OFFICE_MAX_LENGTH[name])
 
 
 class OfficeForm(FlaskForm):
@@ -72,7 +73,7 @@ class OfficeForm(FlaskForm):
     postcode = StringField(_l("Postcode"), validators=[_length("postcode")])
     country = StringField(
         _l("Country code"),
-        validators=[DataRequired(), Length(min=2, max=2)],
+        validators=[DataRequired(), Length(min=2, max=OFFICE_MAX_LENGTH["country"])],
         default="UA",
         description=_l("Two letters, like UA, MD, KZ."),
     )

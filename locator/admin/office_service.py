@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session
 
 from locator.feedback.models import ErrorReport
 from locator.models import Office
-from locator.offices.formats import N_, FieldError
 from locator.offices.importer import ADDRESS_FIELDS, Geocode, locate, stored_values
+from locator.offices.sources import N_, FieldError
 
 PER_PAGE = 50
 STATUSES = ("active", "inactive", "all")

@@ -17,9 +17,8 @@ from locator.admin.views import NAV, bp
 from locator.extensions import db
 from locator.feedback.admin_views import REPORT_STATUS_LABELS
 from locator.labels import CATEGORY_LABELS
-from locator.models import Office
+from locator.models import CATEGORIES, Office
 from locator.offices import importer
-from locator.offices.formats import CATEGORIES
 from locator.params import page_arg
 
 NAV.insert(1, ("admin.offices", _l("Offices")))  # right after the overview

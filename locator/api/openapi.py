@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from locator.geo.nearest import MAX_LIMIT
 from locator.maps.services import POINT_COLUMNS
-from locator.models import ACCESSIBILITY, CATEGORIES
+from locator.models import (
+    ACCESSIBILITY,
+    CATEGORIES,
+    COMPUTED_KEYS,
+    KINDS,
+    OFFICE_VOCABULARY,
+    OfficeField,
+)
 from locator.offices.search import (
     BBOX_PATTERN,
     FALSE_WORDS,
@@ -148,8 +155,56 @@ UNAVAILABLE = {
 }
 
 
+# The Office schema comes from the office vocabulary (locator/models.py): every public field
+# is a required property typed by its kind; these say more about some of them.
+FIELD_DOCS = {
+    "address": "Empty for phone/online-only offices",
+    "country": "ISO 3166-1 alpha-2",
+    "opening_hours": "OpenStreetMap opening_hours syntax",
+    "languages": "ISO 639-1 codes",
+    "kind": "room: a place one can walk into (address and coordinates); remote: a hotline, "
+    "an online or phone reception (no distance)",
+    "serves": "The areas a remote office is for: ISO 3166-2 codes (UA-43 Crimea, UA-40 "
+    "Sevastopol, UA-09 Luhansk oblast…) or ISO 3166-1 country codes (UA: the whole country); "
+    "may be empty for a room",
+}
+# The closed code lists of the vocabulary (OfficeField.codes); the others are open.
+CODE_ENUMS = {
+    "category": list(CATEGORIES),
+    "accessibility": list(ACCESSIBILITY),
+    "kind": list(KINDS),
+}
+_TYPES = {"text": "string", "multiline": "string", "number": ["number", "null"], "flag": "boolean"}
+# What office_dict adds to the stored fields (COMPUTED_KEYS).
+COMPUTED_SCHEMAS = {
+    "open_now": {"type": ["boolean", "null"], "description": "null when unknown"},
+    "next_change": {"type": ["string", "null"], "format": "date-time"},
+    "timezone": {"type": "string"},
+    "url": {"type": "string", "format": "uri"},
+}
+
+
+def field_schema(field: OfficeField) -> dict:
+    item: dict = {"type": "string"}
+    enum = CODE_ENUMS.get(field.codes or "")
+    if enum:
+        item["enum"] = enum
+    schema = {"type": "array", "items": item} if field.is_list else {**item}
+    if not field.is_list:
+        schema["type"] = _TYPES[field.type]
+    if field.name in FIELD_DOCS:
+        schema["description"] = FIELD_DOCS[field.name]
+    return schema
+
+
+def office_schema() -> dict:
+    """The office object: the vocabulary's fields, then the computed keys, all present."""
+    properties = {field.name: field_schema(field) for field in OFFICE_VOCABULARY}
+    properties.update((key, COMPUTED_SCHEMAS[key]) for key in COMPUTED_KEYS)
+    return {"type": "object", "required": list(properties), "properties": properties}
+
+
 def openapi_document(server_url: str) -> dict:
-    string_list = {"type": "array", "items": {"type": "string"}}
     return {
         "openapi": "3.1.0",
         "info": {
@@ -282,86 +337,7 @@ def openapi_document(server_url: str) -> dict:
                         }
                     },
                 },
-                "Office": {
-                    "type": "object",
-                    "required": [
-                        "slug",
-                        "name",
-                        "organization",
-                        "address",
-                        "city",
-                        "region",
-                        "postcode",
-                        "country",
-                        "lat",
-                        "lon",
-                        "phone",
-                        "email",
-                        "website",
-                        "opening_hours",
-                        "open_now",
-                        "languages",
-                        "categories",
-                        "accessibility",
-                        "url",
-                        "kind",
-                        "serves",
-                    ],
-                    "properties": {
-                        "slug": {"type": "string"},
-                        "name": {"type": "string"},
-                        "organization": {"type": "string"},
-                        "address": {
-                            "type": "string",
-                            "description": "Empty for phone/online-only offices",
-                        },
-                        "city": {"type": "string"},
-                        "region": {"type": "string"},
-                        "postcode": {"type": "string"},
-                        "country": {"type": "string", "description": "ISO 3166-1 alpha-2"},
-                        "lat": {"type": ["number", "null"]},
-                        "lon": {"type": ["number", "null"]},
-                        "phone": {"type": "string"},
-                        "email": {"type": "string"},
-                        "website": {"type": "string"},
-                        "opening_hours": {
-                            "type": "string",
-                            "description": "OpenStreetMap opening_hours syntax",
-                        },
-                        "open_now": {
-                            "type": ["boolean", "null"],
-                            "description": "null when unknown",
-                        },
-                        "next_change": {"type": ["string", "null"], "format": "date-time"},
-                        "timezone": {"type": "string"},
-                        "languages": {**string_list, "description": "ISO 639-1 codes"},
-                        "categories": {
-                            "type": "array",
-                            "items": {"type": "string", "enum": list(CATEGORIES)},
-                        },
-                        "accessibility": {
-                            "type": "array",
-                            "items": {"type": "string", "enum": list(ACCESSIBILITY)},
-                        },
-                        "description": {"type": "string"},
-                        "demo": {"type": "boolean"},
-                        "url": {"type": "string", "format": "uri"},
-                        "kind": {
-                            "type": "string",
-                            "enum": ["room", "remote"],
-                            "description": "room: a place one can walk into (address and "
-                            "coordinates); remote: a hotline, an online or phone reception "
-                            "(no distance)",
-                        },
-                        "serves": {
-                            **string_list,
-                            "description": "The areas a remote office is for: ISO 3166-2 "
-                            "codes (UA-43 Crimea, UA-40 Sevastopol, UA-09 Luhansk oblast…) or "
-                            "ISO 3166-1 country codes (UA: the whole country); may be empty "
-                            "for a room",
-                        },
-                    },
-                },
+                "Office": office_schema(),
                 "NearestResult": {
                     "type": "object",
                     "required": ["origin", "results", "count", "remote"],

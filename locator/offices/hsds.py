@@ -28,11 +28,10 @@ from typing import Any, TextIO
 
 from babel import Locale
 
+from locator.models import ACCESSIBILITY, ACCESSIBILITY_NAMES, CATEGORY_NAMES, OFFICE_VOCABULARY
 from locator.offices.areas import area_label
-from locator.offices.formats import (
-    ACCESSIBILITY,
+from locator.offices.sources import (
     N_,
-    SIGN_LANGUAGE,
     FieldError,
     FileProblem,
     Problem,
@@ -40,6 +39,7 @@ from locator.offices.formats import (
     SourceRow,
     load_json,
 )
+from locator.offices.validation import SIGN_LANGUAGE
 
 HSDS_VERSION = "3.0"
 NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://help-locator.invalid/hsds")
@@ -51,25 +51,16 @@ TAXONOMY = {
     "OpenStreetMap opening_hours.",
 }
 OPENING_HOURS_URI = "https://wiki.openstreetmap.org/wiki/Key:opening_hours/specification"
+# The office vocabulary's fields this module maps to HSDS's own places (or to the terms
+# below). Any other field — one added to the model later — travels as an attribute
+# `field:<name>` with its value, so export → import keeps it.
+MAPPED_FIELDS = frozenset(
+    ("slug", "name", "organization", "address", "city", "region", "postcode", "country", "lat",
+     "lon", "phone", "email", "website", "opening_hours", "languages", "categories",
+     "accessibility", "description", "demo", "kind", "serves")
+)  # fmt: skip
+OTHER_FIELDS = tuple(field for field in OFFICE_VOCABULARY if field.name not in MAPPED_FIELDS)
 
-CATEGORY_NAMES = {
-    "family": "Family matters",
-    "labour": "Work and wages",
-    "housing": "Housing",
-    "social_benefits": "Social benefits and pensions",
-    "idp_documents": "Documents for displaced people",
-    "criminal_defence": "Criminal defence",
-    "human_rights": "Human rights",
-}
-ACCESSIBILITY_NAMES = {
-    "wheelchair": "Wheelchair accessible",
-    "step_free": "Step-free entrance",
-    "accessible_toilet": "Accessible toilet",
-    "hearing_loop": "Hearing loop",
-    "sign_language": "Sign language",
-    "home_visits": "Home visits",
-    "online": "Online consultations",
-}
 TERMS = {
     "slug": (
         "Office slug",
@@ -89,6 +80,10 @@ TERMS = {
     **{
         f"accessibility:{code}": (name, "A remote service's accessibility.")
         for code, name in ACCESSIBILITY_NAMES.items()
+    },
+    **{
+        f"field:{field.name}": (field.label, "An office field HSDS has no place for (value).")
+        for field in OTHER_FIELDS
     },
 }
 ISO_3166_URI = "https://www.iso.org/obp/ui/#iso:code:3166:"
@@ -147,6 +142,17 @@ def _attribute(slug: str, link_id: str, code: str, value: str | None = None) -> 
     if value is not None:
         attribute["value"] = value
     return attribute
+
+
+def _attribute_value(value: Any) -> str:
+    """A field's value as an attribute's text, read back by validate_office ("" for none)."""
+    if value is None or value is False:
+        return ""
+    if value is True:
+        return "true"
+    if isinstance(value, list | tuple):
+        return ";".join(value)
+    return repr(value) if isinstance(value, float) else str(value)
 
 
 def _expand_days(spec: str) -> list[str]:
@@ -247,6 +253,10 @@ def office_to_service(office: Mapping[str, Any], *, with_active: bool = False) -
         attributes.append(_attribute(slug, service_id, "opening_hours", office["opening_hours"]))
     if office.get("demo"):
         attributes.append(_attribute(slug, service_id, "demo", "true"))
+    for field in OTHER_FIELDS:
+        value = _attribute_value(office.get(field.name))
+        if value:
+            attributes.append(_attribute(slug, service_id, f"field:{field.name}", value))
     service["attributes"] = attributes
     if office.get("kind") == "remote":
         return _remote_service(office, service, attributes)
@@ -472,6 +482,11 @@ def service_to_offices(service: Mapping[str, Any]) -> list[dict[str, Any]]:
         ],
         "categories": [code.split(":", 1)[1] for code in codes if code.startswith("category:")],
         "demo": codes.get("demo") == "true",
+        **{
+            field.name: codes[f"field:{field.name}"]
+            for field in OTHER_FIELDS
+            if isinstance(codes.get(f"field:{field.name}"), str)
+        },
     }
     if "status" in service:
         base["active"] = service.get("status") == "active"

@@ -29,24 +29,20 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from locator.geo.gazetteer import Place
-from locator.models import Office, join_list, split_list
-from locator.offices import hsds
-from locator.offices.formats import (
-    COLUMNS,
+from locator.models import (
     LIST_FIELDS,
-    N_,
-    CheckedRow,
-    FieldError,
-    FileProblem,
-    Problem,
-    RowChecker,
-    SourceFile,
-    SourceRow,
-    read_csv,
-    read_geojson,
-    write_csv,
-    write_geojson,
+    OFFICE_FIELDS,
+    OFFICE_VOCABULARY,
+    ROOM,
+    Office,
+    join_list,
+    split_list,
 )
+from locator.offices import hsds
+from locator.offices.csvio import read_csv, write_csv
+from locator.offices.geojson import read_geojson, write_geojson
+from locator.offices.sources import N_, FieldError, FileProblem, Problem, SourceFile, SourceRow
+from locator.offices.validation import CheckedRow, RowChecker
 
 FORMATS = ("csv", "geojson", "hsds")
 READERS: dict[str, Callable[[bytes], SourceFile]] = {
@@ -271,14 +267,11 @@ def _written_slug(row: SourceRow) -> str:
 def _complete(values: dict[str, Any]) -> dict[str, Any]:
     """A new office's row with every column the file left out at its default."""
     row = {
-        **{name: "" for name in COLUMNS},
-        "lat": None,
-        "lon": None,
-        "demo": False,
+        **{field.name: field.blank for field in OFFICE_VOCABULARY},
         "active": True,
         "pinned": False,
         "timezone": "",
-        "kind": "room",
+        "kind": ROOM,
     }
     row.update(values)
     return row
@@ -386,7 +379,9 @@ def office_rows(
 ) -> Iterator[dict[str, Any]]:
     """Every office (active ones unless asked), ordered by slug, as office dicts (with list
     fields left `;`-joined as stored when `joined_lists`: what the CSV writer wants)."""
-    statement = select(*(table.c[name] for name in (*COLUMNS, "active"))).order_by(table.c.slug)
+    statement = select(*(table.c[name] for name in (*OFFICE_FIELDS, "active"))).order_by(
+        table.c.slug
+    )
     if not include_inactive:
         statement = statement.where(table.c.active)
     for found in session.execute(statement):

@@ -15,7 +15,6 @@ from referencing import Registry, Resource
 from referencing.exceptions import NoSuchResource
 from referencing.jsonschema import DRAFT202012
 
-from locator.offices.formats import check_rows, validate_office
 from locator.offices.hsds import (
     hours_from_schedules,
     office_to_service,
@@ -23,6 +22,7 @@ from locator.offices.hsds import (
     schedules_from_hours,
     write_hsds,
 )
+from locator.offices.validation import check_rows, validate_office
 from tests.office_samples import TRICKY, office
 
 SCHEMA_DIR = Path(__file__).resolve().parents[1] / "data" / "hsds" / "schema"

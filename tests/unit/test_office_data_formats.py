@@ -9,16 +9,10 @@ import json
 
 import pytest
 
-from locator.offices.formats import (
-    COLUMNS,
-    FileProblem,
-    check_rows,
-    read_csv,
-    read_geojson,
-    validate_office,
-    write_csv,
-    write_geojson,
-)
+from locator.offices.csvio import COLUMNS, read_csv, write_csv
+from locator.offices.geojson import read_geojson, write_geojson
+from locator.offices.sources import FileProblem
+from locator.offices.validation import check_rows, validate_office
 from tests.office_samples import FORMULAS, TRICKY, office
 
 HEADER = ",".join(COLUMNS)
@@ -449,15 +443,7 @@ def test_active_column_round_trips_when_asked_for():
     assert row.clean["active"] is False
 
 
-def test_the_file_columns_and_codes_are_the_office_models():
-    """formats.py stays free of Flask, so it keeps its own copy of these: they must agree."""
-    from locator import models
-    from locator.offices import formats
-
-    assert formats.COLUMNS == models.OFFICE_FIELDS
-    assert formats.LIST_FIELDS == models.LIST_FIELDS
-    assert formats.CATEGORIES == models.CATEGORIES
-    assert formats.ACCESSIBILITY == models.ACCESSIBILITY
-    for name, length in formats.MAX_LENGTH.items():
-        if name in models.Office.__table__.c and name != "description":
-            assert models.Office.__table__.c[name].type.length == length, name
+def test_a_key_that_is_no_office_field_is_reported_by_name():
+    clean, errors = validate_office({**office(), "fax": "+380 44 555 01 24"})
+    assert [(e.field, str(e)) for e in errors] == [("fax", "Unknown field “fax”.")]
+    assert "fax" not in clean

@@ -217,7 +217,7 @@ def upload(client, data: bytes, fmt: str = "csv", name: str = "offices.csv", **e
 
 
 def csv_of(*offices) -> bytes:
-    from locator.offices.formats import write_csv
+    from locator.offices.csvio import write_csv
 
     out = io.StringIO()
     write_csv(offices, out)

@@ -18,7 +18,7 @@ from locator.extensions import db
 from locator.models import Office
 from locator.offices import importer
 from locator.offices.cli import geocoder
-from locator.offices.formats import COLUMNS, write_csv
+from locator.offices.csvio import COLUMNS, write_csv
 from tests.office_samples import FORMULAS, TRICKY, office
 
 HEADER = ",".join(COLUMNS)
@@ -300,7 +300,7 @@ def test_cli_import_of_a_broken_file_says_why_and_writes_nothing(app, runner, tm
 def test_cli_dry_run_and_formats(app, runner, tmp_path):
     path = tmp_path / "offices.geojson"
     out = io.StringIO()
-    from locator.offices.formats import write_geojson
+    from locator.offices.geojson import write_geojson
 
     write_geojson(TRICKY, out)
     path.write_text(out.getvalue(), encoding="utf-8")
