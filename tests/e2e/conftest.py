@@ -12,10 +12,9 @@ import pytest
 from playwright.sync_api import sync_playwright
 from werkzeug.serving import make_server
 
-from locator import create_app
+from locator import create_app, mail
 from locator.cli import seed
 from locator.extensions import db
-from locator.volunteers import mail
 from tests.live_server import close_on_drop
 
 CHROMIUM = Path("/usr/bin/chromium")

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from locator.mailer import Mailer, MailError, MailSettings, Message, outbox_key
+from locator.mail.mailer import Mailer, MailError, MailSettings, Message, outbox_key
 from tests.fixtures_smtp import SmtpSink, free_port
 
 FIXED = datetime(2026, 11, 27, 21, 30, tzinfo=UTC)

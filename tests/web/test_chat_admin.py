@@ -17,7 +17,7 @@ from werkzeug.serving import make_server
 from locator.chat import hub
 from locator.chat.models import Conversation, Message
 from locator.extensions import db
-from locator.volunteers.models import OutgoingMail
+from locator.mail.models import OutgoingMail
 from tests.chat_helpers import JSON, parse, send, start_chat
 from tests.fixtures_smtp import free_port
 from tests.live_server import close_on_drop

@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import select
 
 from locator.extensions import db
-from locator.volunteers.models import OutgoingMail
+from locator.mail.models import OutgoingMail
 from tests.fixtures_smtp import StallingSink
 from tests.live_http import app_env, fire_at_once, flask_command, get, gunicorn
 from tests.volunteers_helpers import sign_up, signup_data

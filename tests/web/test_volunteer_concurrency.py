@@ -15,7 +15,8 @@ from sqlalchemy import func, select
 from werkzeug.serving import make_server
 
 from locator.extensions import db
-from locator.volunteers.models import MailAllowance, OutgoingMail, Volunteer
+from locator.mail.models import MailAllowance, OutgoingMail
+from locator.volunteers.models import Volunteer
 from tests.fixtures_smtp import free_port
 from tests.live_http import fire_at_once
 from tests.live_server import close_on_drop

@@ -32,8 +32,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from locator.mailer import Mailer, MailError, Message
-from locator.volunteers.models import MailAllowance, OutgoingMail
+from locator.mail.mailer import Mailer, MailError, Message
+from locator.mail.models import MailAllowance, OutgoingMail
 
 log = logging.getLogger(__name__)
 
@@ -314,6 +314,20 @@ def forget_address(session: Session, address: str) -> int:
     result = session.execute(
         delete(OutgoingMail)
         .where(OutgoingMail.to_address == address)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount
+
+
+def forget_ids(session: Session, ids: Iterable[int]) -> int:
+    """Delete the stored mails with these ids, sent or not: a mail that quotes a record
+    goes when the record goes (caller commits)."""
+    ids = list(ids)
+    if not ids:
+        return 0
+    result = session.execute(
+        delete(OutgoingMail)
+        .where(OutgoingMail.id.in_(ids))
         .execution_options(synchronize_session=False)
     )
     return result.rowcount
