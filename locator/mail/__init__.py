@@ -106,6 +106,11 @@ def address_key(address: str) -> str:
 # --- the mail sender --------------------------------------------------------------------
 
 
+def _session() -> Session:
+    """This thread's session (Flask-SQLAlchemy's ``db.session`` is a proxy to it)."""
+    return db.session()
+
+
 def _lease(mailer: Mailer) -> timedelta:
     return outbox.lease_for(mailer.settings.timeout)
 
@@ -113,7 +118,7 @@ def _lease(mailer: Mailer) -> timedelta:
 def send_due(stop: threading.Event | None = None) -> Counts:
     """Send every queued mail that is due, then return (`flask mail work --once`)."""
     mailer = current()
-    return outbox.work_once(db.session, mailer, now=clock.now, lease=_lease(mailer), stop=stop)
+    return outbox.work_once(_session(), mailer, now=clock.now, lease=_lease(mailer), stop=stop)
 
 
 def run_sender(
@@ -126,7 +131,7 @@ def run_sender(
     mailer = current()
     try:
         outbox.work(
-            db.session,
+            _session(),
             mailer,
             now=clock.now,
             stop=stop,
@@ -142,4 +147,4 @@ def retry_all() -> Counts:
     """Send every pending or failed mail now, without waiting for its next try
     (`flask mail retry`)."""
     mailer = current()
-    return outbox.retry(db.session, mailer, now=clock.now, lease=_lease(mailer))
+    return outbox.retry(_session(), mailer, now=clock.now, lease=_lease(mailer))

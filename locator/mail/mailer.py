@@ -138,10 +138,11 @@ class Mailer:
     def send(self, message: Message) -> None:
         """Deliver one message; raise ``MailError`` on any delivery failure."""
         msg = self.build(message)
-        if self.uses_outbox:
-            self._write_outbox(msg, message.to)
+        server = self.settings.server
+        if server:
+            self._send_smtp(msg, server)
         else:
-            self._send_smtp(msg)
+            self._write_outbox(msg, message.to)
 
     def forget(self, address: str) -> int:
         """Delete every outbox file to `address` (the person withdrew); how many went."""
@@ -175,15 +176,16 @@ class Mailer:
             raise MailError(type(exc).__name__) from exc
         return path
 
-    def _send_smtp(self, msg: EmailMessage) -> None:
+    def _send_smtp(self, msg: EmailMessage, server: str) -> None:
         s = self.settings
         # Loading the CA store costs milliseconds: only when TLS is used.
         context = ssl.create_default_context() if (s.use_ssl or s.use_tls) else None
+        smtp: smtplib.SMTP
         try:
             if s.use_ssl:
-                smtp = smtplib.SMTP_SSL(s.server, s.port, timeout=s.timeout, context=context)
+                smtp = smtplib.SMTP_SSL(server, s.port, timeout=s.timeout, context=context)
             else:
-                smtp = smtplib.SMTP(s.server, s.port, timeout=s.timeout)
+                smtp = smtplib.SMTP(server, s.port, timeout=s.timeout)
             try:
                 if s.use_tls and not s.use_ssl:
                     smtp.starttls(context=context)

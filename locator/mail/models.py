@@ -4,11 +4,17 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import DateTime, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from locator.extensions import db
+
+if TYPE_CHECKING:  # Flask-SQLAlchemy makes db.Model at run time, from this declarative base
+    from locator.extensions import Base as Model
+else:
+    Model = db.Model
 
 
 def utcnow() -> datetime:
@@ -18,7 +24,7 @@ def utcnow() -> datetime:
 MAIL_STATUSES = ("pending", "sending", "sent", "failed")
 
 
-class OutgoingMail(db.Model):
+class OutgoingMail(Model):
     """A message stored in the same transaction as the record it is about, sent after by
     the mail sender (`flask mail work`), never by the worker that served the page.
 
@@ -43,7 +49,7 @@ class OutgoingMail(db.Model):
     sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
-class MailAllowance(db.Model):
+class MailAllowance(Model):
     """One of the few mails an address may be sent in any hour: taking it is an UPDATE
     that succeeds only when it was last used over an hour ago, so simultaneous requests
     cannot both take it. Keyed by an HMAC of the address (never the address itself);

@@ -4,6 +4,8 @@ the app's geocoder and nearest search."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import current_app, render_template, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
@@ -19,7 +21,7 @@ from locator.volunteers.models import Volunteer
 from locator.volunteers.services import Located
 
 
-def external_url(endpoint: str, **values) -> str:
+def external_url(endpoint: str, **values: Any) -> str:
     """An absolute link for an e-mail, on SITE_URL (not on whatever host the request used)."""
     path = site_path(endpoint, **values)  # without a mirror's path prefix
     site = (current_app.config.get("SITE_URL") or "").rstrip("/")
