@@ -31,6 +31,7 @@ from locator.extensions import db
 from locator.mail import outbox
 from locator.mail.mailer import Mailer, MailError, MailSettings, Message
 from locator.mail.models import MailAllowance, OutgoingMail
+from locator.mail.outbox import Counts
 
 __all__ = [
     "Counts",
@@ -50,8 +51,6 @@ __all__ = [
 ]
 
 EXTENSION = "locator.mailer"
-
-Counts = dict[str, int]
 
 
 class AppMailer(Mailer):
