@@ -20,6 +20,7 @@ from locator import (
     feedback,
     i18n,
     logs,
+    mail,
     maps,
     offices,
     offline,
@@ -88,6 +89,7 @@ def init_extensions(app: Flask) -> None:
     # Tests share one gazetteer (built once, ~1 s) between their apps.
     app.extensions["locator.geo"] = make_service(app.config, app.config.get("GAZETTEER"))
     app.extensions["locator.clock"] = app.config.get("CLOCK") or system_now
+    mail.init_app(app)  # the mailer every area's mail goes through (locator.mail.current())
     templating.init_app(app)
 
 

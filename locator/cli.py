@@ -1,4 +1,5 @@
-"""The `flask …` commands of SPEC (areas register their own groups too)."""
+"""The `flask …` commands of SPEC: the site-wide ones here, and each area's group (its
+`cli.py` exposes one `AppGroup` named `cli`), all added by `register`."""
 
 from __future__ import annotations
 
@@ -9,22 +10,36 @@ from flask import Flask, current_app
 from sqlalchemy import select
 
 from locator import clock, geo, schema
+from locator.chat import cli as chat_cli
 from locator.config import ROOT
 from locator.extensions import db
+from locator.mail import cli as mail_cli
 from locator.models import User
 from locator.offices import cli as offices_cli
 from locator.offices import importer
+from locator.posters import cli as posters_cli
+from locator.statements import cli as statements_cli
 from locator.statements.cli import seed_statements
+from locator.volunteers import cli as volunteers_cli
 
 SEED_DIR = ROOT / "seed_data"
 
 
 def register(app: Flask) -> None:
-    app.cli.add_command(init_db)
-    app.cli.add_command(seed)
-    app.cli.add_command(geocode)
-    app.cli.add_command(create_admin)
-    app.cli.add_command(offices_cli.offices)
+    """Every `flask …` command: a new area adds its group to this list."""
+    for command in (
+        init_db,
+        seed,
+        geocode,
+        create_admin,
+        offices_cli.cli,  # flask offices import|export
+        posters_cli.cli,  # flask posters pdf
+        statements_cli.cli,  # flask statements import
+        volunteers_cli.cli,  # flask volunteers export|purge
+        chat_cli.cli,  # flask chat purge
+        mail_cli.cli,  # flask mail work|retry
+    ):
+        app.cli.add_command(command)
 
 
 @click.command("init-db")

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import click
 from flask import current_app
+from flask.cli import AppGroup
 
 from locator import clock
 from locator.chat import services
-from locator.chat.views import bp
 from locator.extensions import db
 
+cli = AppGroup("chat", help="The online consultation.")
 
-@bp.cli.command("purge")
+
+@cli.command("purge")
 @click.option(
     "--days",
     type=click.IntRange(min=0),

@@ -1,7 +1,7 @@
 """The conversation as text: the downloadable transcript and the e-mailed copy.
 
-The e-mail goes through the shared mail queue (``locator.volunteers.outbox.queue``) in the
-close's transaction; the address lives only in that queued mail, never in the chat tables.
+The e-mail is queued with ``locator.mail`` in the close's transaction (the mail sender,
+``flask mail work``, sends it); the address lives only in that queued mail, never in the chat tables.
 """
 
 from __future__ import annotations
@@ -13,13 +13,11 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
-from locator import clock
+from locator import mail
 from locator.chat import services
 from locator.chat.models import Conversation, as_utc
 from locator.hours import DEFAULT_TIMEZONE
-from locator.mailer import Message
-from locator.volunteers import outbox
-from locator.volunteers.models import OutgoingMail
+from locator.mail import Message
 
 
 def chat_zone() -> ZoneInfo:
@@ -47,14 +45,13 @@ def transcript_text(session: Session, conversation: Conversation) -> str:
     )
 
 
-def queue_transcript(session: Session, conversation: Conversation, address: str) -> OutgoingMail:
-    """Queue the transcript to ``address`` (the caller commits, then sends after the response)."""
+def queue_transcript(session: Session, conversation: Conversation, address: str) -> int:
+    """Queue the transcript to ``address`` (the caller commits); the queued mail's id."""
     lang = conversation.lang if conversation.lang in current_app.config["LANGUAGES"] else "uk"
     with force_locale(lang):
         date = local_time(conversation.created_at, "%Y-%m-%d")
         subject = _("Your online consultation of %(date)s", date=date)
         text = transcript_text(session, conversation)
-    mail = outbox.queue(session, Message(to=address, subject=subject, text=text), now=clock.now())
-    session.flush()
-    conversation.transcript_mail_id = mail.id
-    return mail
+    mail_id = mail.enqueue(session, Message(to=address, subject=subject, text=text))
+    conversation.transcript_mail_id = mail_id
+    return mail_id

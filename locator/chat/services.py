@@ -21,7 +21,7 @@ from sqlalchemy import CursorResult, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from locator.chat.models import Conversation, Message, as_utc, new_token, token_hash
-from locator.volunteers.models import OutgoingMail
+from locator.mail.models import OutgoingMail
 
 MESSAGE_MAX = 2000
 NAME_MAX = 80

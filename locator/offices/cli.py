@@ -10,6 +10,7 @@ from pathlib import Path
 
 import click
 from flask import current_app
+from flask.cli import AppGroup
 
 from locator import clock, geo, schema
 from locator.extensions import db
@@ -55,12 +56,10 @@ def _counts(report: ImportReport, zero_failed: bool = True) -> str:
     return counts + (f", {report.failed} failed" if report.failed or zero_failed else "")
 
 
-@click.group("offices")
-def offices() -> None:
-    """Import and export the office list."""
+cli = AppGroup("offices", help="Import and export the office list.")
 
 
-@offices.command("import")
+@cli.command("import")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, allow_dash=True))
 @click.option(
     "--format",
@@ -105,7 +104,7 @@ def import_command(path: str, fmt: str | None, dry_run: bool, batch_size: int) -
         sys.exit(1)
 
 
-@offices.command("export")
+@cli.command("export")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="csv", show_default=True)
 @click.option(
     "-o", "--output", default="-", show_default=True, help="A file, or - for standard output."

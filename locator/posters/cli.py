@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 from flask import current_app
+from flask.cli import AppGroup
 
 from locator import clock, geo
 from locator.extensions import db
@@ -17,11 +18,12 @@ from locator.posters.services import (
     PosterRequest,
     build_content,
 )
-from locator.posters.views import bp
 from locator.templating import site_name
 
+cli = AppGroup("posters", help="Posters for notice boards.")
 
-@bp.cli.command("pdf")
+
+@cli.command("pdf")
 @click.option("--lang", type=click.Choice(POSTER_LANGS), default="uk", show_default=True)
 @click.option("--size", type=click.Choice(POSTER_SIZES), default="A4", show_default=True)
 @click.option("--near", default="", help="A city or an address: lists the nearest offices.")

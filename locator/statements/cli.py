@@ -6,14 +6,16 @@ import sys
 from pathlib import Path
 
 import click
+from flask.cli import AppGroup
 
 from locator import geo, schema
 from locator.config import ROOT
 from locator.extensions import db
 from locator.statements.services import ImportResult, import_path
-from locator.statements.views import bp
 
 SEED_DIR = ROOT / "seed_data" / "statements"
+
+cli = AppGroup("statements", help="Statements: import from Markdown files or site pages.")
 
 
 def report(result: ImportResult) -> None:
@@ -25,7 +27,7 @@ def report(result: ImportResult) -> None:
     )
 
 
-@bp.cli.command("import")
+@cli.command("import")
 @click.argument("path", type=click.Path(exists=True, path_type=Path))
 def import_command(path: Path) -> None:
     """Import a Markdown file with front matter, a folder of them, or a site page (.txt)."""

@@ -30,12 +30,12 @@ from wtforms.fields.choices import SelectChoice
 from locator.admin import NAV
 from locator.admin import bp as admin_bp
 from locator.extensions import db
+from locator.mail import current as mailer
 from locator.models import Office
 from locator.params import MAX_ID, page_arg, whole_number
 from locator.volunteers import services
 from locator.volunteers.csvexport import iter_csv
 from locator.volunteers.forms import SKILL_LABELS, DeleteForm, StatusForm
-from locator.volunteers.mail import mailer
 from locator.volunteers.models import SKILLS, JoinRequest, Volunteer
 
 PER_PAGE = 50

@@ -1,14 +1,12 @@
-"""The volunteers' area's glue to Flask: the app's mailer and mail sender, e-mails
-rendered in the person's language, the city located with the app's geocoder and nearest
-search."""
+"""The volunteers' mails (the sign-up confirmation, "already signed up"), composed in the
+person's language and queued with `locator.mail`; and the city of a sign-up located with
+the app's geocoder and nearest search."""
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
-from datetime import timedelta
+from typing import Any
 
-from flask import Flask, current_app, render_template, url_for
+from flask import current_app, render_template, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
@@ -16,41 +14,14 @@ from locator import clock, geo
 from locator.extensions import db
 from locator.geo.nearest import nearest
 from locator.geo.service import QueryTooLong
-from locator.mailer import Mailer, MailSettings, Message
+from locator.mail import Message
 from locator.urls import site_path
-from locator.volunteers import outbox, tokens
+from locator.volunteers import tokens
 from locator.volunteers.models import Volunteer
 from locator.volunteers.services import Located
 
-EXTENSION = "locator.mailer"
 
-
-class AppMailer(Mailer):
-    """The app's mailer: reads the MAIL_* settings when it sends, so a changed config
-    (tests, an admin reconfiguring) takes effect without rebuilding anything."""
-
-    def __init__(self, app: Flask) -> None:
-        self._app = app
-        self._now = clock.system_now
-
-    @property
-    def settings(self) -> MailSettings:  # type: ignore[override]
-        return MailSettings.from_config(self._app.config, self._app.instance_path)
-
-
-def init_app(app: Flask) -> None:
-    """`app.extensions["locator.mailer"]`: the mailer every area sends through."""
-    app.extensions[EXTENSION] = AppMailer(app)
-
-
-def mailer() -> Mailer:
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
-    if EXTENSION not in app.extensions:
-        init_app(app)
-    return app.extensions[EXTENSION]
-
-
-def external_url(endpoint: str, **values) -> str:
+def external_url(endpoint: str, **values: Any) -> str:
     """An absolute link for an e-mail, on SITE_URL (not on whatever host the request used)."""
     path = site_path(endpoint, **values)  # without a mirror's path prefix
     site = (current_app.config.get("SITE_URL") or "").rstrip("/")
@@ -93,41 +64,6 @@ def compose_volunteer(volunteer: Volunteer, kind: str) -> Message:
         html=html,
         headers={"List-Unsubscribe": f"<{withdraw_url}>"},
     )
-
-
-def address_key(address: str) -> str:
-    """The per-address mail cap's key for `address`: a hash keyed with SECRET_KEY."""
-    return outbox.address_key(current_app.config["SECRET_KEY"], address)
-
-
-def _lease() -> timedelta:
-    return outbox.lease_for(mailer().settings.timeout)
-
-
-def send_due(stop: threading.Event | None = None) -> dict[str, int]:
-    """Send every queued mail that is due, then return (`flask mail work --once`)."""
-    return outbox.work_once(db.session, mailer(), now=clock.now, lease=_lease(), stop=stop)
-
-
-def run_sender(
-    stop: threading.Event,
-    interval: float = 1.0,
-    report: Callable[[dict[str, int]], None] | None = None,
-) -> None:
-    """The mail sender (`flask mail work`): sends queued mail until `stop` is set. Needs
-    an app context; runs in a process (or a thread) of its own, never in a page's worker."""
-    try:
-        outbox.work(
-            db.session,
-            mailer(),
-            now=clock.now,
-            stop=stop,
-            interval=interval,
-            lease=_lease(),
-            report=report,
-        )
-    finally:
-        db.session.remove()
 
 
 def locate_city(city: str) -> Located | None:

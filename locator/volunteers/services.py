@@ -15,8 +15,8 @@ from sqlalchemy import CursorResult, delete, literal, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from locator.mailer import Mailer, Message
-from locator.volunteers import outbox
+from locator.mail import outbox
+from locator.mail.mailer import Mailer, Message
 from locator.volunteers.models import JoinRequest, Volunteer, new_public_id
 
 # At most this many mails to one address per hour, however often the form is sent:

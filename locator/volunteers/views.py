@@ -4,19 +4,14 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, redirect, render_template, url_for
 
-from locator import clock
+from locator import clock, mail
 from locator.extensions import db, limiter
 from locator.i18n import page_lang
-from locator.volunteers import cli, mail, services, tokens
+from locator.volunteers import mail as volunteer_mail
+from locator.volunteers import services, tokens
 from locator.volunteers.forms import SKILL_LABELS, DeleteForm, JoinForm, VolunteerForm
 
 bp = Blueprint("volunteers", __name__)
-
-
-@bp.record_once
-def _setup(state) -> None:
-    mail.init_app(state.app)
-    cli.init_app(state.app)
 
 
 def _signup_limit() -> str:
@@ -35,8 +30,8 @@ def signup():
             db.session,
             data,
             locale=page_lang(),
-            locate=mail.locate_city,
-            compose=mail.compose_volunteer,
+            locate=volunteer_mail.locate_city,
+            compose=volunteer_mail.compose_volunteer,
             address_key=mail.address_key,
             now=clock.now,
         )  # the mail is queued; the mail sender (`flask mail work`) sends it
@@ -79,7 +74,7 @@ def withdraw(token: str):
         return render_template("volunteers/link_expired.html", purpose="withdraw"), 410
     form = DeleteForm()
     if form.validate_on_submit():
-        services.withdraw(db.session, public_id, mailer=mail.mailer())
+        services.withdraw(db.session, public_id, mailer=mail.current())
         return redirect(url_for(".withdrawn"), code=303)
     if not services.exists(db.session, public_id):
         return redirect(url_for(".withdrawn"), code=303)

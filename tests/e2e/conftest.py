@@ -11,10 +11,9 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import sync_playwright
 
-from locator import create_app
+from locator import create_app, mail
 from locator.cli import seed
 from locator.extensions import db
-from locator.volunteers import mail
 from tests.servers import serving
 
 CHROMIUM = Path("/usr/bin/chromium")

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from locator.mailer import Mailer, MailError, MailSettings, Message, outbox_key
+from locator.mail.mailer import Mailer, MailError, MailSettings, Message, outbox_key
 from tests.fixtures_smtp import SmtpSink
 from tests.servers import free_port
 

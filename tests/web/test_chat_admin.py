@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from locator.chat import hub
 from locator.chat.models import Conversation, Message
 from locator.extensions import db
-from locator.volunteers.models import OutgoingMail
+from locator.mail.models import OutgoingMail
 from tests.chat_helpers import JSON, parse, send, start_chat
 from tests.volunteers_helpers import csrf_token, sign_in
 

@@ -168,3 +168,30 @@ def test_create_admin_refuses_bad_input(runner, email, password, message):
     assert result.exit_code != 0
     assert message in result.output
     assert db.session.scalar(db.select(db.func.count()).select_from(User)) == 0
+
+
+def listed_commands(help_text: str) -> set[str]:
+    """The command names under "Commands:" in click's --help output."""
+    _, _, section = help_text.partition("Commands:")
+    return {line.split()[0] for line in section.splitlines() if line.strip()}
+
+
+def test_every_command_group_is_listed_with_its_commands(app, runner):
+    top = invoke(runner, "--help")
+    assert top.exit_code == 0, top.output
+    assert {"init-db", "seed", "geocode", "create-admin"} <= listed_commands(top.output)
+    groups = {
+        "offices": {"import", "export"},
+        "posters": {"pdf"},
+        "statements": {"import"},
+        "volunteers": {"export", "purge"},
+        "chat": {"purge"},
+        "mail": {"work", "retry"},
+    }
+    assert set(groups) <= listed_commands(top.output)
+    for group, commands in groups.items():
+        result = invoke(runner, group, "--help")
+        assert result.exit_code == 0, result.output
+        assert listed_commands(result.output) == commands, group
+    # One way to add commands: the areas' groups, none on a blueprint.
+    assert not [name for name, bp in app.blueprints.items() if bp.cli.commands]

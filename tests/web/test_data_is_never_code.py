@@ -32,10 +32,11 @@ from locator.chat.models import Conversation
 from locator.chat.models import Message as ChatMessage
 from locator.extensions import db
 from locator.feedback.models import ErrorReport, Question
+from locator.mail.models import MailAllowance, OutgoingMail
 from locator.models import FailedLogin, GeocodeCache, Office, User
 from locator.posters.models import PosterDownload
 from locator.statements.models import Statement
-from locator.volunteers.models import JoinRequest, MailAllowance, OutgoingMail, Volunteer
+from locator.volunteers.models import JoinRequest, Volunteer
 from tests.volunteers_helpers import FreshContextClient, csrf_token
 from tests.web.test_geocoder_online import ADDRESS, KHRESHCHATYK, running_nominatim
 

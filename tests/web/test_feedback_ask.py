@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from locator.extensions import db
 from locator.feedback.models import Question
-from locator.volunteers.models import OutgoingMail
+from locator.mail.models import OutgoingMail
 from tests.volunteers_helpers import csrf_token, send_queued_mail, sign_in
 
 

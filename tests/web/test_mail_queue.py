@@ -15,9 +15,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select, update
 
+from locator import mail as mail_queue
 from locator.extensions import db
-from locator.volunteers import mail as volunteer_mail
-from locator.volunteers.models import OutgoingMail, Volunteer
+from locator.mail.models import OutgoingMail
+from locator.volunteers.models import Volunteer
 from tests.fixtures_smtp import SmtpSink
 from tests.servers import free_port
 from tests.volunteers_helpers import csrf_token, links, send_queued_mail, sign_up
@@ -160,7 +161,7 @@ def test_the_running_sender_sends_what_is_queued_and_stops_when_asked(app, clien
 
     def sender() -> None:
         with app.app_context():
-            volunteer_mail.run_sender(stop, interval=0.05)
+            mail_queue.run_sender(stop, interval=0.05)
 
     thread = threading.Thread(target=sender)
     thread.start()

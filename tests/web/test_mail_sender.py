@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import select
 
 from locator.extensions import db
-from locator.volunteers.models import OutgoingMail
+from locator.mail.models import OutgoingMail
 from tests.fixtures_smtp import StallingSink
 from tests.live_http import fire_at_once, get
 from tests.servers import app_env, flask_command, gunicorn

@@ -10,7 +10,8 @@ import pytest
 from sqlalchemy import func, select
 
 from locator.extensions import db
-from locator.volunteers.models import JoinRequest, OutgoingMail, Volunteer
+from locator.mail.models import OutgoingMail
+from locator.volunteers.models import JoinRequest, Volunteer
 from tests.volunteers_helpers import FreshContextClient, csrf_token
 
 

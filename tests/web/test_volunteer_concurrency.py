@@ -13,7 +13,8 @@ import pytest
 from sqlalchemy import func, select
 
 from locator.extensions import db
-from locator.volunteers.models import MailAllowance, OutgoingMail, Volunteer
+from locator.mail.models import MailAllowance, OutgoingMail
+from locator.volunteers.models import Volunteer
 from tests.live_http import fire_at_once
 from tests.volunteers_helpers import send_queued_mail, signup_data
 

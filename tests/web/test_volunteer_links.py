@@ -8,7 +8,8 @@ import pytest
 from sqlalchemy import func, select
 
 from locator.extensions import db
-from locator.volunteers.models import OutgoingMail, Volunteer
+from locator.mail.models import OutgoingMail
+from locator.volunteers.models import Volunteer
 from tests.volunteers_helpers import csrf_token, links, send_queued_mail, sign_up
 
 

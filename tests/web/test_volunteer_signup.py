@@ -9,7 +9,8 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from locator.extensions import db
-from locator.volunteers.models import OutgoingMail, Volunteer
+from locator.mail.models import OutgoingMail
+from locator.volunteers.models import Volunteer
 from tests.volunteers_helpers import (
     FreshContextClient,
     csrf_token,

@@ -23,6 +23,7 @@ from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid, parseaddr
 from pathlib import Path
+from typing import Any
 
 DEFAULT_TIMEOUT = 10.0
 
@@ -30,7 +31,7 @@ DEFAULT_TIMEOUT = 10.0
 class MailError(Exception):
     """Sending failed; ``reason`` names the underlying error class (no personal data)."""
 
-    def __init__(self, reason: str):
+    def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.reason = reason
 
@@ -48,7 +49,9 @@ class MailSettings:
     outbox: Path = Path("instance/outbox")
 
     @classmethod
-    def from_config(cls, config: Mapping, instance_path: str | os.PathLike) -> MailSettings:
+    def from_config(
+        cls, config: Mapping[str, Any], instance_path: str | os.PathLike[str]
+    ) -> MailSettings:
         """Read Flask-Mail's names (MAIL_SERVER, MAIL_PORT, …) from an app config."""
         sender = config.get("MAIL_DEFAULT_SENDER") or cls.default_sender
         if isinstance(sender, tuple | list):  # Flask-Mail accepts ("Name", "addr")
@@ -83,6 +86,10 @@ class Message:
     headers: Mapping[str, str] = field(default_factory=dict)
 
 
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
 def outbox_key(address: str) -> str:
     """How every outbox file to `address` begins: a withdrawal finds them without opening
     each, and the address itself is not in the folder listing."""
@@ -93,9 +100,13 @@ def outbox_key(address: str) -> str:
 class Mailer:
     """Sends ``Message``s by SMTP, or writes them to the outbox when no server is set."""
 
-    def __init__(self, settings: MailSettings, now: Callable[[], datetime] | None = None):
-        self.settings = settings
-        self._now = now or (lambda: datetime.now(UTC))
+    def __init__(self, settings: MailSettings, now: Callable[[], datetime] | None = None) -> None:
+        self._settings = settings
+        self._now = now or _utcnow
+
+    @property
+    def settings(self) -> MailSettings:
+        return self._settings
 
     @property
     def uses_outbox(self) -> bool:
@@ -127,10 +138,11 @@ class Mailer:
     def send(self, message: Message) -> None:
         """Deliver one message; raise ``MailError`` on any delivery failure."""
         msg = self.build(message)
-        if self.uses_outbox:
-            self._write_outbox(msg, message.to)
+        server = self.settings.server
+        if server:
+            self._send_smtp(msg, server)
         else:
-            self._send_smtp(msg)
+            self._write_outbox(msg, message.to)
 
     def forget(self, address: str) -> int:
         """Delete every outbox file to `address` (the person withdrew); how many went."""
@@ -164,15 +176,16 @@ class Mailer:
             raise MailError(type(exc).__name__) from exc
         return path
 
-    def _send_smtp(self, msg: EmailMessage) -> None:
+    def _send_smtp(self, msg: EmailMessage, server: str) -> None:
         s = self.settings
         # Loading the CA store costs milliseconds: only when TLS is used.
         context = ssl.create_default_context() if (s.use_ssl or s.use_tls) else None
+        smtp: smtplib.SMTP
         try:
             if s.use_ssl:
-                smtp = smtplib.SMTP_SSL(s.server, s.port, timeout=s.timeout, context=context)
+                smtp = smtplib.SMTP_SSL(server, s.port, timeout=s.timeout, context=context)
             else:
-                smtp = smtplib.SMTP(s.server, s.port, timeout=s.timeout)
+                smtp = smtplib.SMTP(server, s.port, timeout=s.timeout)
             try:
                 if s.use_tls and not s.use_ssl:
                     smtp.starttls(context=context)

@@ -26,14 +26,15 @@ import threading
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
 from email.utils import parseaddr
+from typing import Any, cast
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import ColumnElement, CursorResult, Executable, delete, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from locator.mailer import Mailer, MailError, Message
-from locator.volunteers.models import MailAllowance, OutgoingMail
+from locator.mail.mailer import Mailer, MailError, Message
+from locator.mail.models import MailAllowance, OutgoingMail
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +59,7 @@ def lease_for(timeout: float) -> timedelta:
 
 def backoff(attempts: int) -> timedelta:
     """How long a mail that failed ``attempts`` times waits before the next try."""
-    return min(FIRST_BACKOFF * 2 ** max(attempts - 1, 0), MAX_BACKOFF)
+    return min(FIRST_BACKOFF * (1 << max(attempts - 1, 0)), MAX_BACKOFF)
 
 
 def queue(session: Session, message: Message, now: datetime | None = None) -> OutgoingMail:
@@ -88,10 +89,15 @@ def _message(mail: OutgoingMail) -> Message:
     )
 
 
-def _takeable(now: datetime, lease: timedelta, *, due_only: bool):
+def _rowcount(session: Session, statement: Executable) -> int:
+    """Run an UPDATE or DELETE; how many rows it matched."""
+    return cast("CursorResult[Any]", session.execute(statement)).rowcount
+
+
+def _takeable(now: datetime, lease: timedelta, *, due_only: bool) -> ColumnElement[bool]:
     """Rows a sender may claim: waiting ones (when their backoff is over, if `due_only`)
     and ones whose sender's lease ran out."""
-    waiting = OutgoingMail.status.in_(("pending", "failed"))
+    waiting: ColumnElement[bool] = OutgoingMail.status.in_(("pending", "failed"))
     if due_only:
         waiting &= or_(OutgoingMail.next_attempt_at.is_(None), OutgoingMail.next_attempt_at <= now)
     abandoned = (OutgoingMail.status == "sending") & (OutgoingMail.last_attempt_at < now - lease)
@@ -119,17 +125,18 @@ def due_ids(
 def _claim(session: Session, mail_id: int, now: datetime, lease: timedelta, due_only: bool) -> bool:
     """Take the row for this sender; False when another sender (or nobody: sent, withdrawn,
     given up, not due) has it. One UPDATE: of two senders racing, one changes the row."""
-    result = session.execute(
+    matched = _rowcount(
+        session,
         update(OutgoingMail)
         .where(OutgoingMail.id == mail_id, _takeable(now, lease, due_only=due_only))
         .values(status="sending", last_attempt_at=now, attempts=OutgoingMail.attempts + 1)
-        .execution_options(synchronize_session=False)
+        .execution_options(synchronize_session=False),
     )
     session.commit()
-    return result.rowcount == 1
+    return matched == 1
 
 
-def _finish(session: Session, mail_id: int, claimed_at: datetime, **values) -> None:
+def _finish(session: Session, mail_id: int, claimed_at: datetime, **values: Any) -> None:
     # Only while the claim is still ours; the row may also have gone (the person withdrew).
     session.execute(
         update(OutgoingMail)
@@ -281,7 +288,8 @@ def take_allowance(session: Session, key: str, now: datetime, per_hour: int) -> 
     dialect = {"postgresql": postgresql, "sqlite": sqlite}[session.get_bind().dialect.name]
     session.execute(dialect.insert(MailAllowance).values(rows).on_conflict_do_nothing())
     for slot in range(per_hour):
-        result = session.execute(
+        matched = _rowcount(
+            session,
             update(MailAllowance)
             .where(
                 MailAllowance.address_key == key,
@@ -289,21 +297,22 @@ def take_allowance(session: Session, key: str, now: datetime, per_hour: int) -> 
                 MailAllowance.used_at <= now - ALLOWANCE_WINDOW,
             )
             .values(used_at=now)
-            .execution_options(synchronize_session=False)
+            .execution_options(synchronize_session=False),
         )
-        if result.rowcount == 1:
+        if matched == 1:
             return True
     return False
 
 
 def prune_allowances(session: Session, now: datetime) -> int:
     """Delete allowance rows unused for an hour: they limit nothing (caller commits)."""
-    result = session.execute(
+    matched = _rowcount(
+        session,
         delete(MailAllowance)
         .where(MailAllowance.used_at <= now - ALLOWANCE_WINDOW)
-        .execution_options(synchronize_session=False)
+        .execution_options(synchronize_session=False),
     )
-    return result.rowcount
+    return matched
 
 
 # --- deleting -------------------------------------------------------------------------
@@ -311,22 +320,39 @@ def prune_allowances(session: Session, now: datetime) -> int:
 
 def forget_address(session: Session, address: str) -> int:
     """Delete every stored mail to an address (part of a withdrawal; caller commits)."""
-    result = session.execute(
+    matched = _rowcount(
+        session,
         delete(OutgoingMail)
         .where(OutgoingMail.to_address == address)
-        .execution_options(synchronize_session=False)
+        .execution_options(synchronize_session=False),
     )
-    return result.rowcount
+    return matched
+
+
+def forget_ids(session: Session, ids: Iterable[int]) -> int:
+    """Delete the stored mails with these ids, sent or not: a mail that quotes a record
+    goes when the record goes (caller commits)."""
+    ids = list(ids)
+    if not ids:
+        return 0
+    matched = _rowcount(
+        session,
+        delete(OutgoingMail)
+        .where(OutgoingMail.id.in_(ids))
+        .execution_options(synchronize_session=False),
+    )
+    return matched
 
 
 def purge_old(session: Session, before: datetime) -> int:
     """Delete sent mails, and mails that gave up, created before ``before`` (caller commits)."""
-    result = session.execute(
+    matched = _rowcount(
+        session,
         delete(OutgoingMail)
         .where(
             OutgoingMail.created_at < before,
             or_(OutgoingMail.status == "sent", OutgoingMail.attempts >= MAX_ATTEMPTS),
         )
-        .execution_options(synchronize_session=False)
+        .execution_options(synchronize_session=False),
     )
-    return result.rowcount
+    return matched
