@@ -34,7 +34,7 @@ from locator.chat.forms import ReplyForm, TakeForm
 from locator.chat.live import QUEUE, conversation_topic
 from locator.chat.models import Conversation, as_utc
 from locator.chat.stream import Snapshot
-from locator.chat.views import after_cursor, event_response, wants_json
+from locator.chat.views import conversation_events, event_response, messages_json, wants_json
 from locator.errors import json_error
 from locator.extensions import db
 from locator.templating import chat_status_now
@@ -159,32 +159,15 @@ def _admin_snapshot(conversation_id: int, user_id: int, after: int) -> Snapshot:
 
 def chat_messages(conversation_id: int):
     conversation = _conversation(conversation_id)
-    after = after_cursor()
-    if after is None:
-        return json_error(400, "invalid_after", _("“after” must be a message number."))
-    found = services.messages_after(db.session, conversation.id, after)
-    return jsonify(
-        {
-            "status": conversation.status,
-            "messages": [services.message_dict(m) for m in found],
-            "state": admin_state(conversation, current_user.id),
-        }
-    )
+    return messages_json(conversation, lambda: admin_state(conversation, current_user.id))
 
 
 def chat_conversation_events(conversation_id: int):
     conversation = _conversation(conversation_id)
-    after = after_cursor()
-    if after is None:
-        return json_error(400, "invalid_after", _("“after” must be a message number."))
-    if conversation.status == "closed" and not services.messages_after(
-        db.session, conversation.id, after
-    ):
-        return "", 204
-    return event_response(
+    return conversation_events(
+        conversation,
         [conversation_topic(conversation.id)],
         partial(_admin_snapshot, conversation.id, current_user.id),
-        after=after,
     )
 
 
