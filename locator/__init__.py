@@ -32,9 +32,15 @@ from locator import (
     templating,
     volunteers,
 )
+from locator.chat import admin as chat_admin
 from locator.clock import system_now
 from locator.extensions import babel, csrf, db, login_manager, migrate
+from locator.feedback import admin as feedback_admin
 from locator.geo.service import make_service
+from locator.offices import admin as offices_admin
+from locator.posters import admin as posters_admin
+from locator.statements import admin as statements_admin
+from locator.volunteers import admin as volunteers_admin
 
 
 def create_app(overrides: dict | None = None) -> Flask:
@@ -94,6 +100,15 @@ def init_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    # The coordinators' pages: each area adds its routes and navigation links, in this order.
+    admin_bp, admin_nav = admin.create_blueprint()
+    offices_admin.register_admin(admin_bp, admin_nav)
+    volunteers_admin.register_admin(admin_bp, admin_nav)
+    feedback_admin.register_admin(admin_bp, admin_nav)
+    chat_admin.register_admin(admin_bp, admin_nav)
+    statements_admin.register_admin(admin_bp, admin_nav)
+    posters_admin.register_admin(admin_bp, admin_nav)
+
     for blueprint in (
         offices.bp,
         api.bp,
@@ -103,7 +118,7 @@ def register_blueprints(app: Flask) -> None:
         statements.bp,
         feedback.bp,
         chat.bp,
-        admin.bp,
+        admin_bp,
         offline.bp,
     ):
         app.register_blueprint(blueprint)

@@ -1,11 +1,10 @@
-"""The coordinators' area under /admin: one blueprint, one layout, every page behind login.
+"""The coordinators' area under /admin: the shared shell (blueprint, sign-in, layout,
+navigation, sign-in throttle, the review-list helper). Every page behind login.
 
-Areas add their pages to `bp` (see CONTRIBUTING.md) and their links to `NAV`."""
+Each area keeps its coordinators' pages in its own `admin.py` with a `register_admin(bp, nav)`
+that `create_app` calls in navigation order (see CONTRIBUTING.md). Areas import this
+package; it imports none of them."""
 
-from locator.admin.views import NAV, bp
+from locator.admin.views import Nav, create_blueprint
 
-# isort: split
-# After NAV and bp exist: the office pages (issue 6) import areas that import them.
-from locator.admin import offices  # noqa: F401
-
-__all__ = ["NAV", "bp"]
+__all__ = ["Nav", "create_blueprint"]

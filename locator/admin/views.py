@@ -1,4 +1,6 @@
-"""Coordinators' sign-in and the area's home page."""
+"""The coordinators' area under /admin: its blueprint, sign-in and sign-out, the home page and
+the navigation. Areas add their own pages in their `admin.py` (`register_admin(bp, nav)`),
+called from `create_app`; this package imports no area."""
 
 from __future__ import annotations
 
@@ -29,10 +31,8 @@ from locator.admin.forms import LoginForm
 from locator.extensions import db, limiter, login_manager
 from locator.models import Office, User
 
-bp = Blueprint("admin", __name__, url_prefix="/admin")
-
-# (endpoint, label) pairs shown in the admin navigation; areas append theirs.
-NAV: list[tuple[str, object]] = [("admin.home", _l("Overview"))]
+# (endpoint, label) pairs shown in the admin navigation, in order; areas append theirs.
+Nav = list[tuple[str, object]]
 
 PUBLIC_ENDPOINTS = {"admin.login"}
 
@@ -56,7 +56,6 @@ def load_user(session_id: str) -> User | None:
     return user
 
 
-@bp.before_request
 def require_login():
     """Every /admin page is closed to strangers, including ones added later."""
     if request.endpoint in PUBLIC_ENDPOINTS:
@@ -66,16 +65,10 @@ def require_login():
     return None
 
 
-@bp.after_request
 def no_store(response):
     """Coordinators' pages carry personal data: no browser or proxy may keep a copy."""
     response.headers["Cache-Control"] = "no-store"
     return response
-
-
-@bp.app_context_processor
-def admin_nav():
-    return {"admin_nav": NAV}
 
 
 def _safe_next(target: str | None) -> str:
@@ -92,7 +85,6 @@ def _safe_next(target: str | None) -> str:
     return target
 
 
-@bp.route("/login", methods=["GET", "POST"])
 @limiter.limit("20 per minute", methods=["POST"])
 def login():
     form = LoginForm()
@@ -121,7 +113,6 @@ def login():
     return render_template("admin/login.html", form=form)
 
 
-@bp.post("/logout")
 @login_required
 def logout():
     current_user.end_sessions()  # copies of this session cookie stop working too
@@ -132,7 +123,22 @@ def logout():
     return redirect(url_for("admin.login"))
 
 
-@bp.get("/")
 def home():
     offices = db.session.scalar(select(func.count()).select_from(Office).where(Office.active))
     return render_template("admin/home.html", office_count=offices)
+
+
+def create_blueprint() -> tuple[Blueprint, Nav]:
+    """A fresh admin blueprint (one per app) with the shell's pages, and its navigation.
+
+    `create_app` hands both to each area's `register_admin(bp, nav)`, then registers the
+    blueprint; its `require_login` guards every page an area adds."""
+    bp = Blueprint("admin", __name__, url_prefix="/admin")
+    nav: Nav = [("admin.home", _l("Overview"))]
+    bp.before_request(require_login)
+    bp.after_request(no_store)
+    bp.app_context_processor(lambda: {"admin_nav": nav})
+    bp.route("/login", methods=["GET", "POST"])(login)
+    bp.post("/logout")(logout)
+    bp.get("/")(home)
+    return bp, nav

@@ -1,7 +1,8 @@
-"""The online consultation, live: `/chat` for visitors, `/admin/chat` for coordinators,
-delivered over Server-Sent Events across processes (Redis pub/sub, or database polling)."""
+"""The online consultation, live: `/chat` for visitors, `/admin/chat` for coordinators
+(`admin.py`), delivered over Server-Sent Events across processes (Redis pub/sub, or database
+polling)."""
 
-from locator.chat import admin, cli  # noqa: F401 — /admin/chat…; `flask chat purge`
+from locator.chat import cli  # noqa: F401 — `flask chat purge`
 from locator.chat.views import bp
 
 __all__ = ["bp"]

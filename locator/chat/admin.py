@@ -11,6 +11,7 @@ from __future__ import annotations
 from functools import partial
 
 from flask import (
+    Blueprint,
     Response,
     abort,
     flash,
@@ -26,20 +27,18 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from locator import clock
-from locator.admin import NAV
-from locator.admin import bp as admin_bp
+from locator.admin import Nav
 from locator.chat import hub, services
 from locator.chat import mail as chat_mail
 from locator.chat.forms import ReplyForm, TakeForm
 from locator.chat.live import QUEUE, conversation_topic
 from locator.chat.models import Conversation, as_utc
 from locator.chat.stream import Snapshot
-from locator.chat.views import after_cursor, event_response, wants_json
+from locator.chat.views import conversation_events, event_response, messages_json, wants_json
 from locator.errors import json_error
 from locator.extensions import db
 from locator.templating import chat_status_now
 
-NAV.append(("admin.chat", _l("Chat")))
 NAME_KEY = "chat_expert_name"
 
 
@@ -60,19 +59,17 @@ def _queue_context() -> dict:
     }
 
 
-@admin_bp.get("/chat")
 def chat():
     form = TakeForm(formdata=None)
     form.expert_name.data = session.get(NAME_KEY, "")
     return render_template(
-        "chat/admin_queue.html", name_form=form, chat=chat_status_now(), **_queue_context()
+        "admin/chat/queue.html", name_form=form, chat=chat_status_now(), **_queue_context()
     )
 
 
-@admin_bp.get("/chat/queue")
 def chat_queue():
     """The queue's lists alone: the queue page swaps them in when something changed."""
-    return render_template("chat/_admin_queue.html", **_queue_context())
+    return render_template("admin/chat/_queue.html", **_queue_context())
 
 
 def _queue_snapshot(after: int) -> Snapshot:
@@ -82,12 +79,10 @@ def _queue_snapshot(after: int) -> Snapshot:
     return Snapshot([], {"waiting": waiting, "active": active})
 
 
-@admin_bp.get("/chat/events")
 def chat_events():
     return event_response([QUEUE], _queue_snapshot, after=0, state_event="queue")
 
 
-@admin_bp.post("/chat/name")
 def chat_name():
     form = TakeForm()
     if form.validate_on_submit():
@@ -103,7 +98,6 @@ def chat_name():
     return redirect(url_for("admin.chat"), code=303)
 
 
-@admin_bp.post("/chat/<int:conversation_id>/take")
 def chat_take(conversation_id: int):
     conversation = _conversation(conversation_id)
     taken = services.take(
@@ -115,7 +109,7 @@ def chat_take(conversation_id: int):
         if wants_json():
             return json_error(409, "taken", message)
         return render_template(
-            "chat/admin_taken.html", message=message, conversation=conversation
+            "admin/chat/taken.html", message=message, conversation=conversation
         ), 409
     hub.broker().publish(conversation_topic(conversation.id), QUEUE)
     if wants_json():
@@ -123,12 +117,11 @@ def chat_take(conversation_id: int):
     return redirect(url_for("admin.chat_conversation", conversation_id=conversation.id), code=303)
 
 
-@admin_bp.get("/chat/<int:conversation_id>")
 def chat_conversation(conversation_id: int, form: ReplyForm | None = None, status: int = 200):
     conversation = _conversation(conversation_id)
     messages = services.messages_after(db.session, conversation.id)
     return render_template(
-        "chat/admin_conversation.html",
+        "admin/chat/conversation.html",
         conversation=conversation,
         messages=messages,
         state=admin_state(conversation, current_user.id),
@@ -164,40 +157,20 @@ def _admin_snapshot(conversation_id: int, user_id: int, after: int) -> Snapshot:
     )
 
 
-@admin_bp.get("/chat/<int:conversation_id>/messages")
 def chat_messages(conversation_id: int):
     conversation = _conversation(conversation_id)
-    after = after_cursor()
-    if after is None:
-        return json_error(400, "invalid_after", _("“after” must be a message number."))
-    found = services.messages_after(db.session, conversation.id, after)
-    return jsonify(
-        {
-            "status": conversation.status,
-            "messages": [services.message_dict(m) for m in found],
-            "state": admin_state(conversation, current_user.id),
-        }
-    )
+    return messages_json(conversation, lambda: admin_state(conversation, current_user.id))
 
 
-@admin_bp.get("/chat/<int:conversation_id>/events")
 def chat_conversation_events(conversation_id: int):
     conversation = _conversation(conversation_id)
-    after = after_cursor()
-    if after is None:
-        return json_error(400, "invalid_after", _("“after” must be a message number."))
-    if conversation.status == "closed" and not services.messages_after(
-        db.session, conversation.id, after
-    ):
-        return "", 204
-    return event_response(
+    return conversation_events(
+        conversation,
         [conversation_topic(conversation.id)],
         partial(_admin_snapshot, conversation.id, current_user.id),
-        after=after,
     )
 
 
-@admin_bp.post("/chat/<int:conversation_id>/messages")
 def chat_reply(conversation_id: int):
     conversation = _conversation(conversation_id)
     form = ReplyForm()
@@ -240,7 +213,6 @@ def chat_reply(conversation_id: int):
     )
 
 
-@admin_bp.post("/chat/<int:conversation_id>/release")
 def chat_release(conversation_id: int):
     """Hand the conversation back to the queue."""
     _conversation(conversation_id)
@@ -254,7 +226,6 @@ def chat_release(conversation_id: int):
     return redirect(url_for("admin.chat"), code=303)
 
 
-@admin_bp.post("/chat/<int:conversation_id>/close")
 def chat_close(conversation_id: int):
     conversation = _conversation(conversation_id)
     if conversation.status == "active" and conversation.expert_id != current_user.id:
@@ -269,7 +240,6 @@ def chat_close(conversation_id: int):
     return redirect(url_for("admin.chat_conversation", conversation_id=conversation_id), code=303)
 
 
-@admin_bp.post("/chat/<int:conversation_id>/delete")
 def chat_delete(conversation_id: int):
     """At the visitor's request: the conversation, its messages and any mailed transcript."""
     _conversation(conversation_id)
@@ -282,9 +252,25 @@ def chat_delete(conversation_id: int):
     return redirect(url_for("admin.chat"), code=303)
 
 
-@admin_bp.get("/chat/<int:conversation_id>/transcript.txt")
 def chat_transcript(conversation_id: int):
     conversation = _conversation(conversation_id)
     response = Response(chat_mail.transcript_text(db.session, conversation), mimetype="text/plain")
     response.headers["Content-Disposition"] = f'attachment; filename="chat-{conversation.id}.txt"'
     return response
+
+
+def register_admin(bp: Blueprint, nav: Nav) -> None:
+    bp.get("/chat")(chat)
+    bp.get("/chat/queue")(chat_queue)
+    bp.get("/chat/events")(chat_events)
+    bp.post("/chat/name")(chat_name)
+    bp.post("/chat/<int:conversation_id>/take")(chat_take)
+    bp.get("/chat/<int:conversation_id>")(chat_conversation)
+    bp.get("/chat/<int:conversation_id>/messages")(chat_messages)
+    bp.get("/chat/<int:conversation_id>/events")(chat_conversation_events)
+    bp.post("/chat/<int:conversation_id>/messages")(chat_reply)
+    bp.post("/chat/<int:conversation_id>/release")(chat_release)
+    bp.post("/chat/<int:conversation_id>/close")(chat_close)
+    bp.post("/chat/<int:conversation_id>/delete")(chat_delete)
+    bp.get("/chat/<int:conversation_id>/transcript.txt")(chat_transcript)
+    nav.append(("admin.chat", _l("Chat")))

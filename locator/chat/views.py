@@ -6,6 +6,7 @@ follows `/events`, catching up through `messages?after=` when the stream is away
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
 
 from flask import (
@@ -125,6 +126,39 @@ def event_response(topics: list[str], read, *, after: int, state_event: str = "s
     response.headers["Cache-Control"] = "no-store"
     response.headers["X-Accel-Buffering"] = "no"  # nginx: pass each event on at once
     return response
+
+
+def _invalid_after() -> Response:
+    return json_error(400, "invalid_after", _("“after” must be a message number."))
+
+
+def messages_json(conversation: Conversation, state: Callable[[], dict]) -> Response:
+    """`…/messages?after=` (visitor's and coordinator's): the messages after the cursor, and
+    the conversation's state as this reader sees it."""
+    after = after_cursor()
+    if after is None:
+        return _invalid_after()
+    found = services.messages_after(db.session, conversation.id, after)
+    return jsonify(
+        {
+            "status": conversation.status,
+            "messages": [services.message_dict(m) for m in found],
+            "state": state(),
+        }
+    )
+
+
+def conversation_events(conversation: Conversation, topics: list[str], read) -> Response:
+    """`…/events` (visitor's and coordinator's): the stream from the cursor on."""
+    after = after_cursor()
+    if after is None:
+        return _invalid_after()
+    if conversation.status == "closed" and not services.messages_after(
+        db.session, conversation.id, after
+    ):
+        # Nothing more will come: an EventSource stops reconnecting on 204.
+        return Response(status=204)
+    return event_response(topics, read, after=after)
 
 
 def conversation_snapshot(conversation_id: int, after: int) -> Snapshot:
@@ -269,17 +303,8 @@ def post_message(token: str):
 @limiter.limit(READ_LIMIT_ADDRESS)
 def messages(token: str):
     conversation = _conversation(token)
-    after = after_cursor()
-    if after is None:
-        return json_error(400, "invalid_after", _("“after” must be a message number."))
-    found = services.messages_after(db.session, conversation.id, after)
-    state = services.state(db.session, conversation, clock.now())
-    return jsonify(
-        {
-            "status": conversation.status,
-            "messages": [services.message_dict(m) for m in found],
-            "state": state_payload(state),
-        }
+    return messages_json(
+        conversation, lambda: state_payload(services.state(db.session, conversation, clock.now()))
     )
 
 
@@ -288,18 +313,10 @@ def messages(token: str):
 @limiter.limit(READ_LIMIT_ADDRESS)
 def events(token: str):
     conversation = _conversation(token)
-    after = after_cursor()
-    if after is None:
-        return json_error(400, "invalid_after", _("“after” must be a message number."))
-    if conversation.status == "closed" and not services.messages_after(
-        db.session, conversation.id, after
-    ):
-        return "", 204  # nothing more will come: an EventSource stops reconnecting on 204
-    conversation_id = conversation.id
-    return event_response(
-        [conversation_topic(conversation_id), QUEUE],
-        partial(conversation_snapshot, conversation_id),
-        after=after,
+    return conversation_events(
+        conversation,
+        [conversation_topic(conversation.id), QUEUE],
+        partial(conversation_snapshot, conversation.id),
     )
 
 
@@ -356,27 +373,26 @@ def bad_request(error):
     else:
         code = "bad_request"
         message = _("The request could not be understood. Please check what you entered.")
-    if wants_json():
-        return json_error(400, code, message)
     token = (request.view_args or {}).get("token", "")
-    if request.endpoint == "chat.post_message" and code != "bad_request":
+    if not wants_json() and request.endpoint == "chat.post_message" and code != "bad_request":
         conversation = services.by_token(db.session, token)
         if conversation is not None:
             return _refuse(conversation, token, message, 400, code)
-    return render_template("errors/error.html", status=400, message=message), 400
+    return _error(400, code, message)
+
+
+def _error(status: int, code: str, message: str):
+    if wants_json():
+        return json_error(status, code, message)
+    return render_template("errors/error.html", status=status, message=message), status
 
 
 @bp.errorhandler(404)
 def not_found(error):
-    message = _("We could not find this page.")
-    if wants_json():
-        return json_error(404, "not_found", message)
-    return render_template("errors/error.html", status=404, message=message), 404
+    return _error(404, "not_found", _("We could not find this page."))
 
 
 @bp.errorhandler(429)
 def too_many(error):
     message = _("Too many requests in a short time. Please wait a minute and try again.")
-    if wants_json():
-        return json_error(429, "too_many_requests", message)
-    return render_template("errors/error.html", status=429, message=message), 429
+    return _error(429, "too_many_requests", message)

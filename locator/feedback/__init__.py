@@ -1,6 +1,6 @@
-"""Readers talk back: questions to the network's experts and error reports."""
+"""Readers talk back: questions to the network's experts and error reports (their admin
+pages are in `admin.py`)."""
 
-from locator.feedback import admin_views
 from locator.feedback.views import bp
 
-__all__ = ["admin_views", "bp"]
+__all__ = ["bp"]

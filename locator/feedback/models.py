@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import DateTime, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -15,6 +16,14 @@ from locator.models import utcnow
 
 QUESTION_STATUSES = ("new", "answered")
 REPORT_STATUSES = ("new", "in_progress", "fixed", "rejected")
+# What coordinators read for each status.
+QUESTION_STATUS_LABELS = {"new": _l("waiting for an answer"), "answered": _l("answered")}
+REPORT_STATUS_LABELS = {
+    "new": _l("new"),
+    "in_progress": _l("in progress"),
+    "fixed": _l("fixed"),
+    "rejected": _l("rejected"),
+}
 
 
 class Question(db.Model):

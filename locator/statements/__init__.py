@@ -1,6 +1,6 @@
-"""Statements: pages, Atom feed, import (`flask statements import`), admin pages."""
+"""Statements: pages, Atom feed, import (`flask statements import`); admin pages in `admin.py`."""
 
-from locator.statements import admin_views, cli
+from locator.statements import cli
 from locator.statements.views import bp
 
-__all__ = ["admin_views", "bp", "cli"]
+__all__ = ["bp", "cli"]

@@ -1,132 +1,58 @@
-"""Coordinators' pages for volunteers and join requests, on the admin blueprint.
-
-Both are "review lists" — filter, change status, delete, export CSV — built by one
-``ReviewPages`` helper, so a later list (questions, error reports) is a few lines.
-The admin blueprint's ``require_login`` guards every route added here.
-"""
+"""Coordinators' pages for volunteers and join requests: two review lists (filter, change
+status, delete, export CSV) on the shared `locator.admin.review.ReviewList`."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
-from urllib.parse import urlencode
+from collections.abc import Iterator
 
-from flask import (
-    Blueprint,
-    Response,
-    abort,
-    flash,
-    redirect,
-    render_template,
-    request,
-    url_for,
-)
+from flask import flash
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from werkzeug.datastructures import MultiDict
 from wtforms.fields.choices import SelectChoice
 
-from locator.admin import NAV
-from locator.admin import bp as admin_bp
+from locator.admin import Nav
+from locator.admin.review import ReviewList
 from locator.extensions import db
 from locator.mail import current as mailer
 from locator.models import Office
-from locator.params import MAX_ID, page_arg, whole_number
+from locator.params import MAX_ID, whole_number
 from locator.volunteers import services
 from locator.volunteers.csvexport import iter_csv
-from locator.volunteers.forms import SKILL_LABELS, DeleteForm, StatusForm
-from locator.volunteers.models import SKILLS, JoinRequest, Volunteer
-
-PER_PAGE = 50
-
-STATUS_LABELS = {
-    "new": _l("New (not confirmed)"),
-    "confirmed": _l("Confirmed"),
-    "contacted": _l("Contacted"),
-    "active": _l("Active"),
-    "accepted": _l("Accepted"),
-    "declined": _l("Declined"),
-}
+from locator.volunteers.forms import SKILL_LABELS, StatusForm
+from locator.volunteers.models import SKILLS, STATUS_LABELS, JoinRequest, Volunteer
 
 
-def _int_arg(name: str) -> int | None:
-    return whole_number(request.args.get(name, ""), high=MAX_ID)
+class PeopleList(ReviewList):
+    """Volunteers or join requests: filtered by city, status (and skill, office)."""
 
+    labels = STATUS_LABELS
+    exportable = True
+    flash_category = "message"
+    columns: list
 
-def current_filter(model) -> services.Filter:
-    """The list's filters from the query string; unknown values are ignored."""
-    status = request.args.get("status", "")
-    skill = request.args.get("skill", "")
-    return services.Filter(
-        city=request.args.get("city", "").strip()[:120],
-        skill=skill if skill in SKILLS else "",
-        status=status if status in model.statuses else "",
-        office_id=_int_arg("office"),
-    )
+    @property
+    def statuses(self):  # type: ignore[override]
+        return self.model.statuses
 
-
-def _back(endpoint: str) -> str:
-    """Where to go after a POST: the list with the filters it was sent from."""
-    query = request.form.get("back", "")
-    if len(query) > 500 or any(c in query for c in "\r\n\\"):
-        query = ""
-    return url_for(endpoint) + (f"?{query}" if query else "")
-
-
-class ReviewPages:
-    """List with filters and paging, status change, delete and CSV for one model."""
-
-    def __init__(
-        self,
-        bp: Blueprint,
-        *,
-        slug: str,
-        model,
-        columns: Sequence,
-        template: str,
-        extra_context: Callable[[], dict] | None = None,
-    ) -> None:
-        self.slug, self.model, self.columns, self.template = slug, model, columns, template
-        self.endpoint = f"{bp.name}.{slug.replace('-', '_')}"
-        self.extra_context = extra_context or dict
-        name = slug.replace("-", "_")
-        bp.add_url_rule(f"/{slug}", name, self.list_view)
-        bp.add_url_rule(f"/{slug}.csv", f"{name}_csv", self.csv_view)
-        bp.add_url_rule(
-            f"/{slug}/<int:record_id>/status", f"{name}_status", self.status_view, methods=["POST"]
-        )
-        bp.add_url_rule(
-            f"/{slug}/<int:record_id>/delete", f"{name}_delete", self.delete_view, methods=["POST"]
+    def criteria(self, args: MultiDict) -> services.Filter:
+        status = args.get("status", "")
+        skill = args.get("skill", "")
+        return services.Filter(
+            city=args.get("city", "").strip()[:120],
+            skill=skill if skill in SKILLS else "",
+            status=status if status in self.model.statuses else "",
+            office_id=whole_number(args.get("office", ""), high=MAX_ID),
         )
 
-    def list_view(self):
-        criteria = current_filter(self.model)
-        page = db.paginate(
-            services.review_query(self.model, criteria),
-            page=page_arg(),
-            per_page=PER_PAGE,
-            error_out=False,
-        )
-        rows = [(record, self._status_form(record)) for record in page.items]
-        args = {k: v for k, v in request.args.items() if k != "page"}
-        return render_template(
-            self.template,
-            page=page,
-            rows=rows,
-            criteria=criteria,
-            delete_form=DeleteForm(),
-            back=urlencode(args),
-            csv_query=urlencode(args),
-            status_labels=STATUS_LABELS,
-            statuses=self.model.statuses,
-            endpoint=self.endpoint,
-            **self.extra_context(),
-        )
+    def query(self, criteria: services.Filter):
+        return services.review_query(self.model, criteria)
 
-    def _status_form(self, record) -> StatusForm:
+    def row(self, record) -> StatusForm:
         form = StatusForm(prefix=f"r{record.id}", formdata=None)
-        allowed = services.allowed_statuses(record)
+        allowed = self.allowed(record)
         choices = [SelectChoice(s, STATUS_LABELS[s]) for s in self.model.statuses if s in allowed]
         if record.status not in allowed:
             choices.insert(0, SelectChoice(record.status, STATUS_LABELS[record.status]))
@@ -134,84 +60,52 @@ class ReviewPages:
         form.status.data = record.status
         return form
 
-    def _record(self, record_id: int):
-        return db.get_or_404(self.model, record_id)
+    def allowed(self, record):
+        return services.allowed_statuses(record)
 
-    def status_view(self, record_id: int):
-        record = self._record(record_id)
-        form = StatusForm(prefix=f"r{record_id}")
-        form.status.choices = [SelectChoice(s) for s in services.allowed_statuses(record)]
-        if form.validate_on_submit() and services.set_status(db.session, record, form.status.data):
-            flash(_("Status changed to “%(status)s”.", status=STATUS_LABELS[record.status]))
-        else:
-            flash(_("This status cannot be set."), "error")
-        return redirect(_back(self.endpoint), code=303)
+    def requested_status(self, record_id: int) -> str:
+        return StatusForm(prefix=f"r{record_id}").status.data or ""
 
-    def delete_view(self, record_id: int):
-        record = self._record(record_id)
-        if not DeleteForm().validate_on_submit():
-            abort(400)
-        services.delete_record(db.session, record, mailer=mailer())
-        flash(_("Deleted."))
-        return redirect(_back(self.endpoint), code=303)
+    def set_status(self, session: Session, record, status: str) -> None:
+        services.set_status(session, record, status)
 
-    def csv_view(self):
-        stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M")
-        body = StreamedRows(db.engine, self.columns, current_filter(self.model), self.model)
-        response = Response(body, mimetype="text/csv")
-        response.headers["Content-Disposition"] = f'attachment; filename="{self.slug}-{stamp}.csv"'
-        response.headers["Cache-Control"] = "no-store"
-        return response
+    def refuse_status(self, record):
+        flash(_("This status cannot be set."), "error")
+
+    def delete(self, session: Session, record) -> None:
+        services.delete_record(session, record, mailer=mailer())
+
+    def export(self, session: Session, criteria: services.Filter) -> Iterator[str]:
+        return iter_csv(self.columns, services.filtered(session, criteria, self.model))
 
 
-class StreamedRows:
-    """A CSV body that reads its rows through a database session of its own.
+class VolunteerList(PeopleList):
+    slug = "volunteers"
+    model = Volunteer
+    template = "admin/volunteers/list.html"
+    columns = services.VOLUNTEER_COLUMNS
 
-    The server writes the body after the view has returned and the request's session is
-    gone, so the rows cannot come from that session. The query runs here, in the view: a
-    database failure answers 503 before anything is sent. The server's ``close()`` (after
-    the last byte, or when the client goes away) closes the session."""
-
-    def __init__(self, engine, columns: Sequence, criteria: services.Filter, model) -> None:
-        self._session = Session(engine)
-        try:
-            rows = services.filtered(self._session, criteria, model)
-        except BaseException:
-            self._session.close()
-            raise
-        self._chunks = iter_csv(columns, rows)
-
-    def __iter__(self):
-        return self._chunks
-
-    def close(self) -> None:
-        self._chunks.close()
-        self._session.close()
+    def context(self, criteria) -> dict:
+        offices = db.session.execute(
+            select(Office.id, Office.name, Office.city)
+            .where(
+                Office.id.in_(select(Volunteer.office_id).where(Volunteer.office_id.is_not(None)))
+            )
+            .order_by(Office.city, Office.name)
+        ).all()
+        return {"skills": SKILL_LABELS, "offices": offices}
 
 
-def _volunteer_context() -> dict:
-    offices = db.session.execute(
-        select(Office.id, Office.name, Office.city)
-        .where(Office.id.in_(select(Volunteer.office_id).where(Volunteer.office_id.is_not(None))))
-        .order_by(Office.city, Office.name)
-    ).all()
-    return {"skills": SKILL_LABELS, "offices": offices}
+class JoinRequestList(PeopleList):
+    slug = "join-requests"
+    model = JoinRequest
+    template = "admin/volunteers/join_requests.html"
+    columns = services.JOIN_COLUMNS
 
 
-ReviewPages(
-    admin_bp,
-    slug="volunteers",
-    model=Volunteer,
-    columns=services.VOLUNTEER_COLUMNS,
-    template="admin/volunteers/list.html",
-    extra_context=_volunteer_context,
-)
-ReviewPages(
-    admin_bp,
-    slug="join-requests",
-    model=JoinRequest,
-    columns=services.JOIN_COLUMNS,
-    template="admin/volunteers/join_requests.html",
-)
-NAV.append(("admin.volunteers", _l("Volunteers")))
-NAV.append(("admin.join_requests", _l("Requests to join")))
+def register_admin(bp, nav: Nav) -> None:
+    """/admin/volunteers… and /admin/join-requests…, and their navigation links."""
+    VolunteerList().register(bp)
+    JoinRequestList().register(bp)
+    nav.append(("admin.volunteers", _l("Volunteers")))
+    nav.append(("admin.join_requests", _l("Requests to join")))

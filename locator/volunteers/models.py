@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 from datetime import UTC, datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import DateTime, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
@@ -28,6 +29,15 @@ SKILLS = ("legal", "translation", "outreach", "posters", "it", "other")
 # (sign-up, e-mail link); coordinators move them on from there.
 VOLUNTEER_STATUSES = ("new", "confirmed", "contacted", "active", "declined")
 JOIN_STATUSES = ("new", "contacted", "accepted", "declined")
+# What coordinators read for each status (volunteers' and join requests').
+STATUS_LABELS = {
+    "new": _l("New (not confirmed)"),
+    "confirmed": _l("Confirmed"),
+    "contacted": _l("Contacted"),
+    "active": _l("Active"),
+    "accepted": _l("Accepted"),
+    "declined": _l("Declined"),
+}
 
 
 def search_key(*parts: str | None) -> str:

@@ -248,7 +248,7 @@ def test_upload_of_a_broken_file_says_why(coordinator):
 
 
 def test_upload_too_large_is_refused(coordinator, monkeypatch):
-    monkeypatch.setattr("locator.admin.offices.UPLOAD_LIMIT", 100)
+    monkeypatch.setattr("locator.offices.admin.UPLOAD_LIMIT", 100)
     page = upload(coordinator, csv_of(*TRICKY)).get_data(as_text=True)
     assert "Файл більший за" in page
     assert stored("tricky-1") is None

@@ -1,27 +1,24 @@
 """Coordinators' office pages: list with search and filters, create, edit, deactivate,
-import (upload) and export. Thin views over `office_service` and the importer."""
+import (upload) and export. Thin views over `admin_service` and the importer."""
 
 from __future__ import annotations
 
 from datetime import date
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from locator import clock, geo
-from locator.admin import office_service
-from locator.admin.office_forms import UPLOAD_LIMIT, ActionForm, ImportForm, OfficeForm
-from locator.admin.views import NAV, bp
+from locator.admin import Nav
 from locator.extensions import db
-from locator.feedback.admin_views import REPORT_STATUS_LABELS
+from locator.feedback.models import REPORT_STATUS_LABELS
 from locator.labels import CATEGORY_LABELS
 from locator.models import CATEGORIES, Office
-from locator.offices import importer
+from locator.offices import admin_service, importer
+from locator.offices.admin_forms import UPLOAD_LIMIT, ActionForm, ImportForm, OfficeForm
 from locator.params import page_arg
-
-NAV.insert(1, ("admin.offices", _l("Offices")))  # right after the overview
 
 UNITS = {"line": _l("line"), "feature": _l("feature"), "service": _l("service")}
 MEDIA_TYPES = {
@@ -40,33 +37,32 @@ def _user() -> str:
     return current_user.email
 
 
-def _filters() -> office_service.Filters:
+def _filters() -> admin_service.Filters:
     args = request.args
     status = args.get("status", "active")
     category = args.get("category", "")
-    return office_service.Filters(
+    return admin_service.Filters(
         q=" ".join(args.get("q", "").split())[:200],
         city=args.get("city", "")[:120],
         category=category if category in CATEGORIES else "",
-        status=status if status in office_service.STATUSES else "active",
+        status=status if status in admin_service.STATUSES else "active",
     )
 
 
-@bp.get("/offices")
 def offices():
     filters = _filters()
     page = db.paginate(
-        office_service.office_query(filters),
+        admin_service.office_query(filters),
         page=page_arg(),
-        per_page=office_service.PER_PAGE,
-        max_per_page=office_service.PER_PAGE,
+        per_page=admin_service.PER_PAGE,
+        max_per_page=admin_service.PER_PAGE,
         error_out=False,
     )
     return render_template(
         "admin/offices/list.html",
         page=page,
         filters=filters,
-        cities=office_service.cities(db.session),
+        cities=admin_service.cities(db.session),
         categories=[(code, CATEGORY_LABELS[code]) for code in CATEGORIES],
     )
 
@@ -76,7 +72,7 @@ def _office_or_404(office_id: int) -> Office:
 
 
 def _save(form: OfficeForm, office: Office | None):
-    result = office_service.save_office(
+    result = admin_service.save_office(
         db.session,
         office,
         form.clean,
@@ -95,7 +91,6 @@ def _save(form: OfficeForm, office: Office | None):
     return redirect(url_for("admin.office_edit", office_id=result.office.id))
 
 
-@bp.route("/offices/new", methods=["GET", "POST"])
 def office_new():
     form = OfficeForm()
     if form.validate_on_submit():
@@ -105,7 +100,6 @@ def office_new():
     return render_template("admin/offices/edit.html", form=form, office=None, action=ActionForm())
 
 
-@bp.route("/offices/<int:office_id>", methods=["GET", "POST"])
 def office_edit(office_id: int):
     office = _office_or_404(office_id)
     form = OfficeForm()
@@ -120,7 +114,7 @@ def office_edit(office_id: int):
         form=form,
         office=office,
         action=ActionForm(),
-        reports=office_service.office_reports(db.session, office),
+        reports=admin_service.office_reports(db.session, office),
         report_labels=REPORT_STATUS_LABELS,
     )
 
@@ -129,7 +123,7 @@ def _switch(office_id: int, active: bool):
     office = _office_or_404(office_id)
     if not ActionForm().validate_on_submit():
         abort(400)
-    office_service.set_active(db.session, office, active, now=clock.now(), user=_user())
+    admin_service.set_active(db.session, office, active, now=clock.now(), user=_user())
     if active:
         flash(_("The office is active again: it is back in search and on the map."), "info")
     else:
@@ -142,17 +136,14 @@ def _switch(office_id: int, active: bool):
     return redirect(url_for("admin.office_edit", office_id=office.id))
 
 
-@bp.post("/offices/<int:office_id>/deactivate")
 def office_deactivate(office_id: int):
     return _switch(office_id, False)
 
 
-@bp.post("/offices/<int:office_id>/activate")
 def office_activate(office_id: int):
     return _switch(office_id, True)
 
 
-@bp.route("/offices/import", methods=["GET", "POST"])
 def office_import():
     form = ImportForm()
     report = None
@@ -178,7 +169,6 @@ def office_import():
     return render_template("admin/offices/import.html", form=form, report=report, units=UNITS, tr=_)
 
 
-@bp.get("/offices/export")
 def office_export():
     fmt = request.args.get("format", "csv")
     if fmt not in importer.FORMATS:
@@ -198,3 +188,14 @@ def office_export():
         mimetype=media_type,
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
+
+
+def register_admin(bp: Blueprint, nav: Nav) -> None:
+    bp.get("/offices")(offices)
+    bp.route("/offices/new", methods=["GET", "POST"])(office_new)
+    bp.route("/offices/<int:office_id>", methods=["GET", "POST"])(office_edit)
+    bp.post("/offices/<int:office_id>/deactivate")(office_deactivate)
+    bp.post("/offices/<int:office_id>/activate")(office_activate)
+    bp.route("/offices/import", methods=["GET", "POST"])(office_import)
+    bp.get("/offices/export")(office_export)
+    nav.append(("admin.offices", _l("Offices")))

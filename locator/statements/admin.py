@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from locator import geo
-from locator.admin import NAV
-from locator.admin import bp as admin_bp
+from locator.admin import Nav
 from locator.extensions import db
 from locator.params import page_arg
 from locator.statements.forms import StatementForm, tag_list
@@ -22,23 +21,19 @@ from locator.statements.services import (
     resolve_place_names,
 )
 
-NAV.append(("admin.statements", _l("Statements")))
 PER_PAGE = 30
 
 
-@admin_bp.get("/statements")
 def statements():
     query = select(Statement).order_by(Statement.published.desc(), Statement.id.desc())
     pagination = db.paginate(query, page=page_arg(), per_page=PER_PAGE, error_out=False)
-    return render_template("statements/admin_list.html", page=pagination)
+    return render_template("admin/statements/list.html", page=pagination)
 
 
-@admin_bp.route("/statements/new", methods=["GET", "POST"])
 def statement_new():
     return _edit(Statement(), StatementForm(), creating=True)
 
 
-@admin_bp.route("/statements/<int:statement_id>", methods=["GET", "POST"])
 def statement_edit(statement_id: int):
     statement = db.get_or_404(Statement, statement_id)
     form = StatementForm(obj=statement)
@@ -91,14 +86,21 @@ def _edit(statement: Statement, form: StatementForm, *, creating: bool):
             flash(_("The statement is saved."), "success")
             return redirect(url_for("admin.statement_edit", statement_id=statement.id))
     return render_template(
-        "statements/admin_edit.html", form=form, statement=statement, creating=creating
+        "admin/statements/edit.html", form=form, statement=statement, creating=creating
     )
 
 
-@admin_bp.post("/statements/<int:statement_id>/delete")
 def statement_delete(statement_id: int):
     statement = db.get_or_404(Statement, statement_id)  # CSRFProtect checked the token
     db.session.delete(statement)
     db.session.commit()
     flash(_("The statement is deleted."), "success")
     return redirect(url_for("admin.statements"))
+
+
+def register_admin(bp: Blueprint, nav: Nav) -> None:
+    bp.get("/statements")(statements)
+    bp.route("/statements/new", methods=["GET", "POST"])(statement_new)
+    bp.route("/statements/<int:statement_id>", methods=["GET", "POST"])(statement_edit)
+    bp.post("/statements/<int:statement_id>/delete")(statement_delete)
+    nav.append(("admin.statements", _l("Statements")))
