@@ -1,4 +1,5 @@
-"""The overview map's data: offices in a box, clustered on the server at low zoom."""
+"""The overview map's data (and the API's bbox collection): offices in a box, clustered
+on the server at low zoom."""
 
 from __future__ import annotations
 
@@ -8,11 +9,13 @@ from typing import Any
 from urllib.parse import quote
 
 import numpy as np
-from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from locator.geo.nearest import filter_clause, filter_params, ids_sql, raw_rows
+from locator.geo.search_types import Filters
 from locator.hours import status, timezone_for
 from locator.maps.figures import cluster_feature, cluster_plan
+from locator.models import ROW_COLUMNS, office_dict
 
 LIGHT_COLUMNS = ("id", "lat", "lon", "opening_hours", "country", "timezone")
 # What a marker and its popup need; the API's `zoom` mode sends only these.
@@ -32,25 +35,60 @@ def office_feature(office: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def _fetch_raw(session: Session, sql: str, params: Mapping[str, Any]) -> list[tuple]:
-    """Rows as plain tuples from the DB-API cursor.
+Box = tuple[float, float, float, float]  # west, south, east, north (west > east: across 180°)
 
-    For 20,000 rows SQLAlchemy's result objects cost more than the query itself;
-    the statement is still compiled by SQLAlchemy for the session's dialect.
-    """
-    connection = session.connection()
-    compiled = text(sql).compile(dialect=connection.dialect)
-    values = compiled.construct_params(dict(params))
-    if compiled.positional:
-        args: Any = tuple(values[name] for name in compiled.positiontup)
+
+def _box_where(bbox: Box | None, filters: Filters) -> tuple[str, dict[str, Any]]:
+    """``FROM office o WHERE …``: the active rooms (remote offices have no place on a map)
+    in the box, matching the category and language filters."""
+    sql = "FROM office o WHERE o.active AND o.kind = 'room'"
+    params: dict[str, Any] = filter_params(filters)
+    if bbox is not None:
+        west, south, east, north = bbox
+        sql += " AND o.lat BETWEEN :south AND :north"
+        if west <= east:
+            sql += " AND o.lon BETWEEN :west AND :east"
+        else:  # the box crosses the antimeridian
+            sql += " AND (o.lon >= :west OR o.lon <= :east)"
+        params |= {"west": west, "south": south, "east": east, "north": north}
     else:
-        args = values
-    cursor = connection.connection.cursor()
-    try:
-        cursor.execute(compiled.string, args)
-        return cursor.fetchall()
-    finally:
-        cursor.close()
+        sql += " AND o.lat IS NOT NULL"
+    return sql + filter_clause(bool(filters.category), bool(filters.language)), params
+
+
+def offices_in_box(
+    session: Session,
+    bbox: Box | None,
+    filters: Filters,
+    *,
+    zoom: int | None,
+    now: datetime,
+    office_url: Callable[[str], str],
+) -> dict[str, Any]:
+    """A GeoJSON FeatureCollection of the active rooms in `bbox` (everywhere when None):
+    with `zoom`, clustered for the map (points carry what a marker shows); without, every
+    office whole, by id."""
+    from_where, params = _box_where(bbox, filters)
+    if zoom is not None:
+        return clustered_collection(
+            session,
+            from_where,
+            params,
+            zoom=zoom,
+            open_now=filters.open_now,
+            now=now,
+            office_url=office_url,
+        )
+    columns = ", ".join("o." + c for c in ROW_COLUMNS)
+    features = []
+    rows = raw_rows(session.connection(), f"SELECT {columns} {from_where} ORDER BY o.id", params)
+    for values in rows:
+        row = dict(zip(ROW_COLUMNS, values, strict=True))
+        office = office_dict(row, now, office_url(row["slug"]))
+        if filters.open_now and not office["open_now"]:
+            continue
+        features.append(office_feature(office))
+    return {"type": "FeatureCollection", "features": features}
 
 
 def clustered_collection(
@@ -72,7 +110,8 @@ def clustered_collection(
     """
     names = LIGHT_COLUMNS if open_now else LIGHT_COLUMNS[:3]
     columns = ", ".join(f"o.{c}" for c in names)
-    rows = _fetch_raw(session, f"SELECT {columns} {from_where}", params)
+    connection = session.connection()
+    rows = raw_rows(connection, f"SELECT {columns} {from_where}", params)
     if open_now:
         rows = [
             row
@@ -86,12 +125,10 @@ def clustered_collection(
     # One url_for, then the slug put in: thousands of url_for calls cost more than the rest.
     marker = "__slug__"
     url_pattern = office_url(marker)
-    columns = ", ".join(f"o.{c}" for c in POINT_COLUMNS)
     for start in range(0, len(ids), ID_CHUNK):
         chunk = ids[start : start + ID_CHUNK]
-        placeholders = ", ".join(f":id{i}" for i in range(len(chunk)))
-        sql = f"SELECT {columns} FROM office o WHERE o.id IN ({placeholders}) ORDER BY o.id"  # noqa: S608
-        found = _fetch_raw(session, sql, {f"id{i}": v for i, v in enumerate(chunk)})
+        sql = ids_sql(POINT_COLUMNS, len(chunk)) + " ORDER BY o.id"
+        found = raw_rows(connection, sql, {f"id{i}": v for i, v in enumerate(chunk)})
         for row in found:
             point = dict(zip(POINT_COLUMNS, row, strict=True))
             country, hours = point.pop("country"), point.pop("opening_hours")

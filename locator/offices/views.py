@@ -10,10 +10,10 @@ from sqlalchemy import select
 
 from locator import clock, geo
 from locator.extensions import db
-from locator.geo.nearest import Filters, nearest
-from locator.models import CATEGORIES, Office, office_dict
+from locator.geo.search_types import BadParameter, PlaceNotFound
+from locator.models import CATEGORIES, Office
 from locator.offices.areas import remote_help
-from locator.offices.search import BadParameter, PlaceNotFound, find_nearest, parse_search
+from locator.offices.search import nearest_offices, parse_search, search
 from locator.urls import site_url
 
 bp = Blueprint("offices", __name__)
@@ -42,7 +42,9 @@ def results():
         return render_template("offices/index.html", categories=CATEGORIES)
     now = clock.now()
     try:
-        result = find_nearest(db.session, geo.current(), req, now=now, lang=page_lang())
+        result = search(
+            db.session, geo.current(), req, now=now, lang=page_lang(), office_url=_office_url
+        )
     except PlaceNotFound as missing:
         return render_template(
             "offices/not_found.html",
@@ -51,12 +53,8 @@ def results():
             categories=CATEGORIES,
         ), 404
     items = [
-        {
-            "number": number,
-            "distance_km": hit.distance_km,
-            "office": _office(hit.row, now),
-        }
-        for number, hit in enumerate(result.hits, start=1)
+        {"number": number, "distance_km": found.distance_km, "office": found.office}
+        for number, found in enumerate(result.results, start=1)
     ]
     origin = result.origin
     return render_template(
@@ -70,8 +68,8 @@ def results():
             result.remote,
             country=origin.country,
             region_code=origin.region_code,
-            distances_km=[hit.distance_km for hit in result.hits],
-            office=lambda row: _office(row, now),
+            distances_km=result.distances_km,
+            office=dict,
             config=current_app.config,
             lang=page_lang(),
         ),
@@ -92,8 +90,8 @@ def _origin_notes(origin, near: str | None) -> dict:
     return {}
 
 
-def _office(row, now) -> dict:
-    return office_dict(row, now, url_for("offices.detail", slug=row["slug"]))
+def _office_url(slug: str) -> str:
+    return url_for("offices.detail", slug=slug)
 
 
 @bp.get("/offices/<slug>")
@@ -107,16 +105,18 @@ def detail(slug: str):
     data = office.to_dict(now, url_for("offices.detail", slug=office.slug))
     neighbours = []
     if office.lat is not None and office.lon is not None:
-        for hit in nearest(
-            db.session.connection(),
-            office.lat,
-            office.lon,
-            now=now,
-            limit=3,
-            filters=Filters(),
-            exclude=[office.id],
-        ):
-            neighbours.append({"distance_km": hit.distance_km, "office": _office(hit.row, now)})
+        neighbours = [
+            {"distance_km": found.distance_km, "office": found.office}
+            for found in nearest_offices(
+                db.session.connection(),
+                office.lat,
+                office.lon,
+                now=now,
+                limit=3,
+                exclude=[office.id],
+                office_url=_office_url,
+            )
+        ]
     return render_template(
         "offices/detail.html",
         office=office,

@@ -9,7 +9,7 @@ from flask import current_app
 
 from locator import clock, geo
 from locator.extensions import db
-from locator.offices.search import PlaceNotFound
+from locator.geo.search_types import PlaceNotFound
 from locator.posters.services import (
     POSTER_LANGS,
     POSTER_SIZES,

@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 
 from locator import clock, geo
 from locator.extensions import db, limiter
-from locator.offices.search import PlaceNotFound
+from locator.geo.search_types import PlaceNotFound
 from locator.posters.forms import LANGUAGE_NAMES, PosterForm, form_from_args
 from locator.posters.services import (
     OfficeNotFound,

@@ -14,9 +14,9 @@ from flask_babel import gettext as _
 
 from locator import clock, geo
 from locator.extensions import db
-from locator.geo.nearest import nearest
 from locator.geo.service import QueryTooLong
 from locator.mailer import Mailer, MailSettings, Message
+from locator.offices.search import nearest_offices
 from locator.urls import site_path
 from locator.volunteers import outbox, tokens
 from locator.volunteers.models import Volunteer
@@ -138,6 +138,6 @@ def locate_city(city: str) -> Located | None:
         return None
     if place is None:
         return None
-    hits = nearest(db.session.connection(), place.lat, place.lon, now=clock.now(), limit=1)
+    hits = nearest_offices(db.session.connection(), place.lat, place.lon, now=clock.now(), limit=1)
     office_id = hits[0].row["id"] if hits else None
     return Located(label=place.label, lat=place.lat, lon=place.lon, office_id=office_id)
