@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
+from locator.geo import snapshot
 from locator.geo.distance import (
     EARTH_RADIUS_KM,
     SPHERE_ERROR,
@@ -207,6 +208,13 @@ def nearest(
     """The `limit` nearest active rooms (`kind` = room) matching `filters`, nearest first.
     Remote offices are never ranked: they are chosen by area (locator/offices/areas.py)."""
     limit = max(1, min(limit, MAX_LIMIT))
+    snap = snapshot.current(conn)
+    if snap is not None:  # the process's snapshot, as fresh as the version table says
+        found = snap.nearest(
+            lat, lon, now=now, limit=limit, radius_km=radius_km, filters=filters, exclude=exclude
+        )
+        by_id = snap.rows(conn, [office_id for _, office_id in found])
+        return [Hit(d, by_id[office_id]) for d, office_id in found if office_id in by_id]
     excluded = set(exclude)
     cap = min(radius_km * (1 + SPHERE_ERROR), WORLD_RADIUS_KM) if radius_km else WORLD_RADIUS_KM
     wanted = limit * HEADROOM * (FILTER_HEADROOM if filters.category or filters.language else 1)

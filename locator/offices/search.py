@@ -14,6 +14,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
+from locator.geo import snapshot
 from locator.geo.gazetteer import Place
 from locator.geo.nearest import MAX_LIMIT, NO_FILTERS, nearest
 from locator.geo.search_types import (
@@ -27,7 +28,7 @@ from locator.geo.search_types import (
 )
 from locator.geo.service import GeoService, QueryTooLong
 from locator.models import CATEGORIES, office_dict
-from locator.offices.areas import remote_offices
+from locator.offices.areas import remote_offices, select_for_area
 
 OfficeUrl = Callable[[str], "str | None"]
 MAX_RADIUS_KM = 20_040.0
@@ -145,8 +146,16 @@ def no_url(_slug: str) -> None:
     return None
 
 
-def dress(row: Mapping[str, Any], now: datetime, office_url: OfficeUrl = no_url) -> dict:
-    """The SPEC office object of a row, with its URL."""
+def dress(
+    row: Mapping[str, Any],
+    now: datetime,
+    office_url: OfficeUrl = no_url,
+    snap: snapshot.Snapshot | None = None,
+) -> dict:
+    """The SPEC office object of a row, with its URL (built once a minute per office when
+    the process's snapshot of the offices is on)."""
+    if snap is not None:
+        return snap.office(row, now, office_url(row["slug"]))
     return office_dict(row, now, office_url(row["slug"]))
 
 
@@ -173,7 +182,8 @@ def nearest_offices(
         filters=filters,
         exclude=exclude,
     )
-    return [Found(hit.distance_km, dress(hit.row, now, office_url), hit.row) for hit in hits]
+    snap = snapshot.current(conn)
+    return [Found(hit.distance_km, dress(hit.row, now, office_url, snap), hit.row) for hit in hits]
 
 
 def search(
@@ -198,11 +208,15 @@ def search(
         filters=req.filters,
         office_url=office_url,
     )
-    remote = remote_offices(session, origin.country, origin.region_code)
+    snap = snapshot.current(session.connection())
+    if snap is not None:
+        remote = select_for_area(snap.remote_rows, origin.country, origin.region_code)
+    else:
+        remote = remote_offices(session, origin.country, origin.region_code)
     return SearchResult(
         origin=origin,
         query=req.near,
         results=results,
-        remote=[dress(row, now, office_url) for row in remote],
+        remote=[dress(row, now, office_url, snap) for row in remote],
         remote_rows=remote,
     )
