@@ -10,7 +10,7 @@ Freshness: the one-row `office_version` table is bumped by triggers on every cha
 office table (locator/models.py, revision 0006). Each process reads it at most every
 CHECK_EVERY seconds (and at once after a commit of its own) and loads a new snapshot when it
 moved, so an admin edit or an import is answered by every worker and every server within a
-second. While one thread loads, the others keep answering from the previous snapshot.
+second.
 
 `LOCATOR_SNAPSHOT=0` in the environment turns the snapshot off (every search goes to the
 database, as before): the benchmark measures both in one run (bench/bench_api.py).
@@ -283,17 +283,14 @@ def current(conn: Connection) -> Snapshot | None:
     if holder is None:
         with _holders_lock:
             holder = _holders.setdefault(engine, _Holder())
-    snap = holder.snapshot
-    if (
-        snap is not None
-        and holder.commits_seen == _local_commits
-        and time.monotonic() - holder.checked_at < CHECK_EVERY
-    ):
-        return snap
-    # One thread checks (and loads); the others answer from the snapshot they have.
-    if not holder.lock.acquire(blocking=snap is None):
-        return snap
-    try:
+    if _fresh(holder):
+        return holder.snapshot
+    # One thread checks (and loads); the others wait for it, then answer from its snapshot:
+    # an answer is never older than the version read CHECK_EVERY seconds ago.
+    with holder.lock:
+        if _fresh(holder):
+            return holder.snapshot
+        snap = holder.snapshot
         commits = _local_commits
         checked = time.monotonic()
         try:
@@ -302,12 +299,17 @@ def current(conn: Connection) -> Snapshot | None:
                 if snap is None or version != snap.version:
                     snap = _load(own)
         except SQLAlchemyError:  # no version table (a database not upgraded), or down
-            holder.checked_at = checked
-            return holder.snapshot
+            return None
         holder.snapshot, holder.checked_at, holder.commits_seen = snap, checked, commits
         return snap
-    finally:
-        holder.lock.release()
+
+
+def _fresh(holder: _Holder) -> bool:
+    return (
+        holder.snapshot is not None
+        and holder.commits_seen == _local_commits
+        and time.monotonic() - holder.checked_at < CHECK_EVERY
+    )
 
 
 def forget() -> None:
