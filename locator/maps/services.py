@@ -11,6 +11,7 @@ from urllib.parse import quote
 import numpy as np
 from sqlalchemy.orm import Session
 
+from locator.geo import snapshot
 from locator.geo.nearest import filter_clause, filter_params, ids_sql, raw_rows
 from locator.geo.search_types import Filters
 from locator.hours import status, timezone_for
@@ -68,17 +69,11 @@ def offices_in_box(
     """A GeoJSON FeatureCollection of the active rooms in `bbox` (everywhere when None):
     with `zoom`, clustered for the map (points carry what a marker shows); without, every
     office whole, by id."""
-    from_where, params = _box_where(bbox, filters)
     if zoom is not None:
         return clustered_collection(
-            session,
-            from_where,
-            params,
-            zoom=zoom,
-            open_now=filters.open_now,
-            now=now,
-            office_url=office_url,
+            session, bbox, filters, zoom=zoom, now=now, office_url=office_url
         )
+    from_where, params = _box_where(bbox, filters)
     columns = ", ".join("o." + c for c in ROW_COLUMNS)
     features = []
     rows = raw_rows(session.connection(), f"SELECT {columns} {from_where} ORDER BY o.id", params)
@@ -91,36 +86,53 @@ def offices_in_box(
     return {"type": "FeatureCollection", "features": features}
 
 
-def clustered_collection(
-    session: Session,
-    from_where: str,
-    params: Mapping[str, Any],
-    *,
-    zoom: int,
-    open_now: bool,
-    now: datetime,
-    office_url: Callable[[str], str],
-) -> dict[str, Any]:
-    """A FeatureCollection for the offices matching ``FROM office o WHERE …``.
-
-    Only ids and coordinates are read for every office in view; the offices sent
-    as points carry what a marker's popup shows (slug, name, address, city,
-    phone, lat, lon, open_now, url) — the map fetches nothing else — so the cost
-    at 20,000 offices stays that of one narrow query.
-    """
-    names = LIGHT_COLUMNS if open_now else LIGHT_COLUMNS[:3]
-    columns = ", ".join(f"o.{c}" for c in names)
+def _in_box(
+    session: Session, bbox: Box | None, filters: Filters, now: datetime
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """ids, latitudes and longitudes of the matching rooms in the box, by id: from the
+    process's snapshot of the offices when it is on, else one narrow query."""
     connection = session.connection()
-    rows = raw_rows(connection, f"SELECT {columns} {from_where}", params)
-    if open_now:
+    snap = snapshot.current(connection)
+    if snap is not None:
+        chosen = snap.in_box(bbox, filters, now)
+        return snap.ids[chosen], snap.lat[chosen], snap.lon[chosen]
+    from_where, params = _box_where(bbox, filters)
+    names = LIGHT_COLUMNS if filters.open_now else LIGHT_COLUMNS[:3]
+    columns = ", ".join(f"o.{c}" for c in names)
+    rows = raw_rows(connection, f"SELECT {columns} {from_where} ORDER BY o.id", params)
+    if filters.open_now:
         rows = [
             row
             for row in rows
             if status(row[3], now, tz_name=timezone_for(row[4], row[5]), country=row[4]).open
         ]
-    coords = np.array(rows, dtype=object)[:, 1:3].astype(float) if rows else np.zeros((0, 2))
-    clusters, indexes = cluster_plan(coords[:, 0], coords[:, 1], zoom)
-    ids = [rows[i][0] for i in indexes]
+    return (
+        np.array([row[0] for row in rows], dtype=np.int64),
+        np.array([row[1] for row in rows], dtype=np.float64),
+        np.array([row[2] for row in rows], dtype=np.float64),
+    )
+
+
+def clustered_collection(
+    session: Session,
+    bbox: Box | None,
+    filters: Filters,
+    *,
+    zoom: int,
+    now: datetime,
+    office_url: Callable[[str], str],
+) -> dict[str, Any]:
+    """A FeatureCollection of the matching rooms in the box, clustered for `zoom`.
+
+    Only ids and coordinates are looked at for every office in view; the offices sent
+    as points carry what a marker's popup shows (slug, name, address, city,
+    phone, lat, lon, open_now, url) — the map fetches nothing else — so the cost
+    at 20,000 offices stays that of one narrow query (or none, from the snapshot).
+    """
+    office_ids, lats, lons = _in_box(session, bbox, filters, now)
+    connection = session.connection()
+    clusters, indexes = cluster_plan(lats, lons, zoom)
+    ids = [int(office_ids[i]) for i in indexes]
     features = [cluster_feature(c) for c in clusters]
     # One url_for, then the slug put in: thousands of url_for calls cost more than the rest.
     marker = "__slug__"

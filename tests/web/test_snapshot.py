@@ -196,3 +196,24 @@ def test_an_edit_deactivation_and_deletion_reach_every_worker_within_a_second(
 
         answers = within_a_second(db.session.delete)
         assert all(names == ["Далека"] for names in answers), answers
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "bbox=22,44,41,53&zoom=6",
+        "bbox=22,44,41,53&zoom=13&category=family",
+        "bbox=170,-70,-170,70&zoom=4",
+        "zoom=3&language=en&open_now=true",
+    ],
+)
+def test_the_map_data_is_the_same_with_and_without_the_snapshot(app, client, monkeypatch, query):
+    _world(random.Random(18))
+    answers = []
+    for setting in ("1", "0"):
+        monkeypatch.setenv("LOCATOR_SNAPSHOT", setting)
+        response = client.get(f"/api/v1/offices?{query}")
+        assert response.status_code == 200
+        answers.append(response.get_json())
+    assert answers[0] == answers[1]
+    assert answers[0]["features"]
