@@ -120,7 +120,10 @@ def _box_sql(
         )
         sql = (
             f"SELECT {columns} FROM office_rtree r JOIN office o ON o.id = r.id "
-            f"WHERE r.max_lat >= :s AND r.min_lat <= :n AND ({ranges}) AND {_ROOMS}"
+            # `+o.kind`: SQLite's planner would otherwise start from ix_office_kind (every
+            # room) instead of the R*Tree, ~0.4 s at 20,000 offices.
+            f"WHERE r.max_lat >= :s AND r.min_lat <= :n AND ({ranges}) "
+            "AND o.active AND +o.kind = 'room'"
         )
     elif dialect == "postgresql":
         ranges = " OR ".join(
