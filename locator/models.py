@@ -344,7 +344,7 @@ class User(UserMixin, db.Model):
 # The objects are not in the metadata, so autogenerate is told to leave them alone
 # (SPATIAL_NAMES, migrations/env.py). Changing this DDL needs a revision that drops the old
 # objects and runs spatial_index_ddl() again.
-SPATIAL_NAMES = ("office_rtree", "ix_office_geo")
+SPATIAL_NAMES = ("office_rtree", "ix_office_geo", "office_version")
 _SPATIAL_CREATE = {
     "sqlite": [
         "CREATE VIRTUAL TABLE IF NOT EXISTS office_rtree USING rtree(id, min_lat, max_lat, min_lon, max_lon)",
@@ -388,13 +388,67 @@ def spatial_index_drop_ddl(dialect: str) -> list[str]:
     return list(_SPATIAL_DROP.get(dialect, ()))
 
 
+# The office list's version: one row, bumped by triggers on every insert, update and delete
+# of offices, read by each process's snapshot of the offices (locator/geo/snapshot.py) at most
+# every quarter second, so an edit or an import is answered by every worker and server within
+# a second. It starts at a random number: a table made again never repeats an old version.
+# Made by create_all (the listeners below) and by revision 0006, from these statements.
+_VERSION_CREATE = {
+    "sqlite": [
+        "CREATE TABLE IF NOT EXISTS office_version "
+        "(id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL)",
+        "INSERT INTO office_version (id, version) SELECT 1, abs(random() % 1000000000000) "
+        "WHERE NOT EXISTS (SELECT 1 FROM office_version)",
+        "CREATE TRIGGER IF NOT EXISTS office_version_insert AFTER INSERT ON office "
+        "BEGIN UPDATE office_version SET version = version + 1; END",
+        "CREATE TRIGGER IF NOT EXISTS office_version_update AFTER UPDATE ON office "
+        "BEGIN UPDATE office_version SET version = version + 1; END",
+        "CREATE TRIGGER IF NOT EXISTS office_version_delete AFTER DELETE ON office "
+        "BEGIN UPDATE office_version SET version = version + 1; END",
+    ],
+    "postgresql": [
+        "CREATE TABLE IF NOT EXISTS office_version "
+        "(id integer PRIMARY KEY CHECK (id = 1), version bigint NOT NULL)",
+        "INSERT INTO office_version (id, version) SELECT 1, floor(random() * 1e12)::bigint "
+        "WHERE NOT EXISTS (SELECT 1 FROM office_version)",
+        """CREATE OR REPLACE FUNCTION office_version_bump() RETURNS trigger LANGUAGE plpgsql AS
+       $$ BEGIN UPDATE office_version SET version = version + 1; RETURN NULL; END $$""",
+        "DROP TRIGGER IF EXISTS office_version_bump ON office",
+        "CREATE TRIGGER office_version_bump AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE "
+        "ON office FOR EACH STATEMENT EXECUTE FUNCTION office_version_bump()",
+    ],
+}
+_VERSION_DROP = {
+    "sqlite": [
+        *(f"DROP TRIGGER IF EXISTS office_version_{e}" for e in ("insert", "update", "delete")),
+        "DROP TABLE IF EXISTS office_version",
+    ],
+    "postgresql": [
+        "DROP TRIGGER IF EXISTS office_version_bump ON office",
+        "DROP FUNCTION IF EXISTS office_version_bump()",
+        "DROP TABLE IF EXISTS office_version",
+    ],
+}
+
+
+def office_version_ddl(dialect: str) -> list[str]:
+    """The statements that make the office list's version table and its triggers."""
+    return list(_VERSION_CREATE.get(dialect, ()))
+
+
+def office_version_drop_ddl(dialect: str) -> list[str]:
+    return list(_VERSION_DROP.get(dialect, ()))
+
+
 def _create_spatial_index(_table, connection, **_kw) -> None:
-    for statement in spatial_index_ddl(connection.dialect.name):
+    dialect = connection.dialect.name
+    for statement in spatial_index_ddl(dialect) + office_version_ddl(dialect):
         connection.exec_driver_sql(statement)
 
 
 def _drop_spatial_index(_table, connection, **_kw) -> None:
-    for statement in spatial_index_drop_ddl(connection.dialect.name):
+    dialect = connection.dialect.name
+    for statement in office_version_drop_ddl(dialect) + spatial_index_drop_ddl(dialect):
         connection.exec_driver_sql(statement)
 
 

@@ -7,25 +7,24 @@ from urllib.parse import quote
 
 from flask import Blueprint, current_app, jsonify, request, url_for
 from flask_babel import gettext as _
-from sqlalchemy import select, text
+from sqlalchemy import select
 
 from locator import clock, geo
 from locator.api.openapi import openapi_document
 from locator.chat import services as chat_services
 from locator.errors import ApiError
 from locator.extensions import csrf, db
+from locator.geo.search_types import BadParameter, PlaceNotFound
 from locator.hours import chat_status
 from locator.i18n import select_locale
-from locator.maps.services import clustered_collection
-from locator.models import ROW_COLUMNS, Office, office_dict
+from locator.maps.services import offices_in_box
+from locator.models import Office
 from locator.offices.search import (
     BBOX_PATTERN,
     MAX_BBOX,
     MAX_SLUG,
-    BadParameter,
-    PlaceNotFound,
-    find_nearest,
     parse_search,
+    search,
     whole_number_value,
 )
 
@@ -107,13 +106,14 @@ def offices_nearest():
         raise _bad(error) from None
     now = clock.now()
     try:
-        result = find_nearest(db.session, geo.current(), req, now=now, lang=_lang())
+        result = search(
+            db.session, geo.current(), req, now=now, lang=_lang(), office_url=_office_urls()
+        )
     except PlaceNotFound as missing:
         raise ApiError(
             404, "place_not_found", _("We could not find the place “%(q)s”.", q=missing.query)
         ) from None
     origin = result.origin
-    office_url = _office_urls()
     return jsonify(
         {
             "origin": {
@@ -127,14 +127,11 @@ def offices_nearest():
                 "region_code": origin.region_code,
             },
             "results": [
-                {
-                    "distance_km": round(hit.distance_km, 3),
-                    "office": office_dict(hit.row, now, office_url(hit.row["slug"])),
-                }
-                for hit in result.hits
+                {"distance_km": round(found.distance_km, 3), "office": found.office}
+                for found in result.results
             ],
-            "count": len(result.hits),
-            "remote": [office_dict(row, now, office_url(row["slug"])) for row in result.remote],
+            "count": len(result.results),
+            "remote": result.remote,
         }
     )
 
@@ -179,53 +176,17 @@ def offices_collection():
     except BadParameter as error:
         raise _bad(error) from None
     zoom = _parse_zoom(args.get("zoom", ""))
-    sql = "FROM office o WHERE o.active AND o.kind = 'room'"
-    params: dict = {}
-    if args.get("bbox"):
-        west, south, east, north = _parse_bbox(args["bbox"])
-        sql += " AND o.lat BETWEEN :south AND :north"
-        if west <= east:
-            sql += " AND o.lon BETWEEN :west AND :east"
-        else:  # the box crosses the antimeridian
-            sql += " AND (o.lon >= :west OR o.lon <= :east)"
-        params |= {"west": west, "south": south, "east": east, "north": north}
-    else:
-        sql += " AND o.lat IS NOT NULL"
-    if req.filters.category:
-        sql += " AND (';' || o.categories || ';') LIKE :category"
-        params["category"] = f"%;{req.filters.category};%"
-    if req.filters.language:
-        sql += " AND (';' || o.languages || ';') LIKE :language"
-        params["language"] = f"%;{req.filters.language};%"
-    now = clock.now()
-    office_url = _office_urls()
-    if zoom is not None:  # the overview map: clusters at low zoom (locator/maps)
-        return _geojson(
-            clustered_collection(
-                db.session,
-                sql,
-                params,
-                zoom=zoom,
-                open_now=req.filters.open_now,
-                now=now,
-                office_url=office_url,
-            )
+    bbox = _parse_bbox(args["bbox"]) if args.get("bbox") else None
+    return _geojson(
+        offices_in_box(
+            db.session,
+            bbox,
+            req.filters,
+            zoom=zoom,
+            now=clock.now(),
+            office_url=_office_urls(),
         )
-    sql = f"SELECT {', '.join('o.' + c for c in ROW_COLUMNS)} " + sql
-    features = []
-    for row in db.session.execute(text(sql + " ORDER BY o.id"), params).mappings():
-        office = office_dict(row, now, office_url(row["slug"]))
-        if req.filters.open_now and not office["open_now"]:
-            continue
-        features.append(
-            {
-                "type": "Feature",
-                "id": office["slug"],
-                "geometry": {"type": "Point", "coordinates": [office["lon"], office["lat"]]},
-                "properties": office,
-            }
-        )
-    return _geojson({"type": "FeatureCollection", "features": features})
+    )
 
 
 @bp.get("/offices/<slug>")

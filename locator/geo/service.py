@@ -10,8 +10,9 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy import delete, func, insert, select
+from sqlalchemy.engine import Connection
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from locator.clock import system_now
@@ -20,6 +21,7 @@ from locator.geo.online import GeocoderUnavailable, OnlineGeocoder
 from locator.models import GeocodeCache, Office
 
 MAX_QUERY_LENGTH = 300
+CACHE_WRITE_WAIT_MS = 500  # SQLite: how long a cache entry waits for another writer
 OFFICE_CITIES_TTL = 300.0  # seconds before the offices' own city names are read again
 
 _ADDRESS_HINT = re.compile(
@@ -172,28 +174,52 @@ class GeoService:
                 )
             )
         place = online.geocode(text, lang)
-        try:
-            with session.begin_nested():
-                if cached is not None:
-                    session.delete(cached)
-                    session.flush()
-                session.add(
-                    GeocodeCache(
-                        provider=provider,
-                        query=key,
-                        found=place is not None,
-                        label=place.label if place else "",
-                        lat=place.lat if place else None,
-                        lon=place.lon if place else None,
-                        precision=place.precision if place else "",
-                        country=(place.country or "") if place else "",
-                        created_at=moment,
-                    )
-                )
-            session.commit()
-        except (IntegrityError, SQLAlchemyError):
-            session.rollback()  # another server cached it first; the answer stands
+        _remember(session, provider, key, place, stale=cached is not None, at=moment)
         return place
+
+
+def _remember(
+    session: Session, provider: str, key: str, place: Place | None, *, stale: bool, at: datetime
+) -> None:
+    """Write an online answer to the cache in its own short transaction, on a connection of
+    its own: the caller's session (a request, an import batch) is neither committed nor
+    rolled back. Losing the race to another server, or a busy database, loses only the entry."""
+    bind = session.get_bind()
+    engine = bind.engine if isinstance(bind, Connection) else bind
+    try:
+        with engine.connect() as conn:
+            waited = None
+            if conn.dialect.name == "sqlite":  # never wait long behind a writer: a cache
+                waited = conn.exec_driver_sql("PRAGMA busy_timeout").scalar()
+                conn.exec_driver_sql(f"PRAGMA busy_timeout={CACHE_WRITE_WAIT_MS}")
+            try:
+                conn.rollback()  # the PRAGMAs' implicit transaction
+                with conn.begin():
+                    if stale:
+                        conn.execute(
+                            delete(GeocodeCache).where(
+                                GeocodeCache.provider == provider, GeocodeCache.query == key
+                            )
+                        )
+                    conn.execute(
+                        insert(GeocodeCache),
+                        {
+                            "provider": provider,
+                            "query": key,
+                            "found": place is not None,
+                            "label": place.label if place else "",
+                            "lat": place.lat if place else None,
+                            "lon": place.lon if place else None,
+                            "precision": place.precision if place else "",
+                            "country": (place.country or "") if place else "",
+                            "created_at": at,
+                        },
+                    )
+            finally:
+                if waited is not None:
+                    conn.exec_driver_sql(f"PRAGMA busy_timeout={int(waited)}")
+    except SQLAlchemyError:
+        pass  # another server cached it first, or the database is busy; the answer stands
 
 
 def _aware(moment: datetime) -> datetime:

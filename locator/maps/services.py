@@ -1,18 +1,22 @@
-"""The overview map's data: offices in a box, clustered on the server at low zoom."""
+"""The overview map's data (and the API's bbox collection): offices in a box, clustered
+on the server at low zoom."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from datetime import datetime
-from typing import Any, cast
+from typing import Any
 from urllib.parse import quote
 
 import numpy as np
-from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from locator.geo import snapshot
+from locator.geo.nearest import filter_clause, filter_params, ids_sql, raw_rows
+from locator.geo.search_types import Filters
 from locator.hours import status, timezone_for
 from locator.maps.figures import cluster_feature, cluster_plan
+from locator.models import ROW_COLUMNS, office_dict
 
 LIGHT_COLUMNS = ("id", "lat", "lon", "opening_hours", "country", "timezone")
 # What a marker and its popup need; the API's `zoom` mode sends only these.
@@ -32,66 +36,111 @@ def office_feature(office: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def _fetch_raw(session: Session, sql: str, params: Mapping[str, Any]) -> list[tuple]:
-    """Rows as plain tuples from the DB-API cursor.
+Box = tuple[float, float, float, float]  # west, south, east, north (west > east: across 180°)
 
-    For 20,000 rows SQLAlchemy's result objects cost more than the query itself;
-    the statement is still compiled by SQLAlchemy for the session's dialect.
-    """
-    connection = session.connection()
-    compiled = text(sql).compile(dialect=connection.dialect)
-    values = compiled.construct_params(dict(params))
-    if compiled.positional:
-        args: Any = tuple(values[name] for name in compiled.positiontup or ())
+
+def _box_where(bbox: Box | None, filters: Filters) -> tuple[str, dict[str, Any]]:
+    """``FROM office o WHERE …``: the active rooms (remote offices have no place on a map)
+    in the box, matching the category and language filters."""
+    sql = "FROM office o WHERE o.active AND o.kind = 'room'"
+    params: dict[str, Any] = filter_params(filters)
+    if bbox is not None:
+        west, south, east, north = bbox
+        sql += " AND o.lat BETWEEN :south AND :north"
+        if west <= east:
+            sql += " AND o.lon BETWEEN :west AND :east"
+        else:  # the box crosses the antimeridian
+            sql += " AND (o.lon >= :west OR o.lon <= :east)"
+        params |= {"west": west, "south": south, "east": east, "north": north}
     else:
-        args = values
-    cursor = connection.connection.cursor()
-    try:
-        cursor.execute(compiled.string, args)
-        return cast("list[tuple]", cursor.fetchall())
-    finally:
-        cursor.close()
+        sql += " AND o.lat IS NOT NULL"
+    return sql + filter_clause(bool(filters.category), bool(filters.language)), params
 
 
-def clustered_collection(
+def offices_in_box(
     session: Session,
-    from_where: str,
-    params: Mapping[str, Any],
+    bbox: Box | None,
+    filters: Filters,
     *,
-    zoom: int,
-    open_now: bool,
+    zoom: int | None,
     now: datetime,
     office_url: Callable[[str], str],
 ) -> dict[str, Any]:
-    """A FeatureCollection for the offices matching ``FROM office o WHERE …``.
+    """A GeoJSON FeatureCollection of the active rooms in `bbox` (everywhere when None):
+    with `zoom`, clustered for the map (points carry what a marker shows); without, every
+    office whole, by id."""
+    if zoom is not None:
+        return clustered_collection(
+            session, bbox, filters, zoom=zoom, now=now, office_url=office_url
+        )
+    from_where, params = _box_where(bbox, filters)
+    columns = ", ".join("o." + c for c in ROW_COLUMNS)
+    features = []
+    rows = raw_rows(session.connection(), f"SELECT {columns} {from_where} ORDER BY o.id", params)
+    for values in rows:
+        row = dict(zip(ROW_COLUMNS, values, strict=True))
+        office = office_dict(row, now, office_url(row["slug"]))
+        if filters.open_now and not office["open_now"]:
+            continue
+        features.append(office_feature(office))
+    return {"type": "FeatureCollection", "features": features}
 
-    Only ids and coordinates are read for every office in view; the offices sent
-    as points carry what a marker's popup shows (slug, name, address, city,
-    phone, lat, lon, open_now, url) — the map fetches nothing else — so the cost
-    at 20,000 offices stays that of one narrow query.
-    """
-    names = LIGHT_COLUMNS if open_now else LIGHT_COLUMNS[:3]
+
+def _in_box(
+    session: Session, bbox: Box | None, filters: Filters, now: datetime
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """ids, latitudes and longitudes of the matching rooms in the box, by id: from the
+    process's snapshot of the offices when it is on, else one narrow query."""
+    connection = session.connection()
+    snap = snapshot.current(connection)
+    if snap is not None:
+        chosen = snap.in_box(bbox, filters, now)
+        return snap.ids[chosen], snap.lat[chosen], snap.lon[chosen]
+    from_where, params = _box_where(bbox, filters)
+    names = LIGHT_COLUMNS if filters.open_now else LIGHT_COLUMNS[:3]
     columns = ", ".join(f"o.{c}" for c in names)
-    rows = _fetch_raw(session, f"SELECT {columns} {from_where}", params)
-    if open_now:
+    rows = raw_rows(connection, f"SELECT {columns} {from_where} ORDER BY o.id", params)
+    if filters.open_now:
         rows = [
             row
             for row in rows
             if status(row[3], now, tz_name=timezone_for(row[4], row[5]), country=row[4]).open
         ]
-    coords = np.array(rows, dtype=object)[:, 1:3].astype(float) if rows else np.zeros((0, 2))
-    clusters, indexes = cluster_plan(coords[:, 0], coords[:, 1], zoom)
-    ids = [rows[i][0] for i in indexes]
+    return (
+        np.array([row[0] for row in rows], dtype=np.int64),
+        np.array([row[1] for row in rows], dtype=np.float64),
+        np.array([row[2] for row in rows], dtype=np.float64),
+    )
+
+
+def clustered_collection(
+    session: Session,
+    bbox: Box | None,
+    filters: Filters,
+    *,
+    zoom: int,
+    now: datetime,
+    office_url: Callable[[str], str],
+) -> dict[str, Any]:
+    """A FeatureCollection of the matching rooms in the box, clustered for `zoom`.
+
+    Only ids and coordinates are looked at for every office in view; the offices sent
+    as points carry what a marker's popup shows (slug, name, address, city,
+    phone, lat, lon, open_now, url) — the map fetches nothing else — so the cost
+    at 20,000 offices stays that of one narrow query (or none, from the snapshot).
+    """
+    office_ids, lats, lons = _in_box(session, bbox, filters, now)
+    connection = session.connection()
+    clusters, indexes = cluster_plan(lats, lons, zoom)
+    ids = [int(office_ids[i]) for i in indexes]
     features = [cluster_feature(c) for c in clusters]
     # One url_for, then the slug put in: thousands of url_for calls cost more than the rest.
     marker = "__slug__"
     url_pattern = office_url(marker)
-    columns = ", ".join(f"o.{c}" for c in POINT_COLUMNS)
     for start in range(0, len(ids), ID_CHUNK):
         chunk = ids[start : start + ID_CHUNK]
-        placeholders = ", ".join(f":id{i}" for i in range(len(chunk)))
-        sql = f"SELECT {columns} FROM office o WHERE o.id IN ({placeholders}) ORDER BY o.id"  # noqa: S608
-        found = _fetch_raw(session, sql, {f"id{i}": v for i, v in enumerate(chunk)})
+        sql = ids_sql(POINT_COLUMNS, len(chunk)) + " ORDER BY o.id"
+        found = raw_rows(connection, sql, {f"id{i}": v for i, v in enumerate(chunk)})
         for row in found:
             point = dict(zip(POINT_COLUMNS, row, strict=True))
             country, hours = point.pop("country"), point.pop("opening_hours")

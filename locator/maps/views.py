@@ -10,11 +10,12 @@ from flask_babel import gettext as _
 
 from locator import clock, geo
 from locator.extensions import db
+from locator.geo.search_types import BadParameter, PlaceNotFound
 from locator.i18n import page_lang
 from locator.maps import figures as maps
 from locator.models import CATEGORIES, office_dict
 from locator.offices import areas
-from locator.offices.search import BadParameter, PlaceNotFound, parse_search, resolve_origin
+from locator.offices.search import parse_search, resolve_origin
 from locator.security import allow_framing
 
 bp = Blueprint("maps", __name__)

@@ -7,7 +7,7 @@ How an import writes:
 - the whole file is read and its structure checked first: a file-level problem (encoding,
   header, quoting, not JSON) writes nothing;
 - then rows go in batches (500): each row is checked; rows without coordinates are geocoded
-  (before the batch writes anything, because the geocoder commits its own cache); the batch's
+  (the geocoder writes its cache in its own transaction, never the batch's); the batch's
   existing offices are read with one SELECT, and new and changed ones are written with two
   executemany statements through SQLAlchemy Core (no ORM object per row); one commit per
   batch, so a crash loses no committed batch, and a failing batch is rolled back and reported;

@@ -1,23 +1,36 @@
-"""Search parameters (shared by the pages and the API) and the nearest-office service."""
+"""The search service every face uses (pages, API, statements, posters, volunteers):
+its parameters, the origin, and the nearest rooms with the remote help for the origin's
+area, dressed as SPEC office objects. Its types are in locator/geo/search_types.py."""
 
 from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
+from locator.geo import snapshot
 from locator.geo.gazetteer import Place
-from locator.geo.nearest import MAX_LIMIT, Filters, Hit, nearest
+from locator.geo.nearest import MAX_LIMIT, NO_FILTERS, nearest
+from locator.geo.search_types import (
+    DEFAULT_LIMIT,
+    BadParameter,
+    Filters,
+    Found,
+    PlaceNotFound,
+    SearchRequest,
+    SearchResult,
+)
 from locator.geo.service import GeoService, QueryTooLong
-from locator.models import CATEGORIES
-from locator.offices.areas import remote_offices
+from locator.models import CATEGORIES, office_dict
+from locator.offices.areas import remote_offices, select_for_area
 
-DEFAULT_LIMIT = 5
+OfficeUrl = Callable[[str], "str | None"]
 MAX_RADIUS_KM = 20_040.0
 MAX_NEAR = 300
 MAX_BBOX = 200
@@ -35,42 +48,6 @@ LAT_PATTERN = r"-?(?:90(?:\.0+)?|[1-8]?[0-9](?:\.[0-9]+)?)"
 BBOX_PATTERN = rf"^{LON_PATTERN},{LAT_PATTERN},{LON_PATTERN},{LAT_PATTERN}$"
 _LANGUAGE_CODE = re.compile(LANGUAGE_PATTERN)
 _NUMBER = re.compile(NUMBER_PATTERN)
-
-
-class BadParameter(ValueError):
-    """A malformed or out-of-range parameter: 400 for the API, a friendly page for HTML."""
-
-    def __init__(self, name: str, code: str, message) -> None:
-        super().__init__(str(message))
-        self.name, self.code, self.message = name, code, message
-
-
-class PlaceNotFound(LookupError):
-    def __init__(self, query: str, suggestions: list[Place]) -> None:
-        super().__init__(query)
-        self.query, self.suggestions = query, suggestions
-
-
-@dataclass(frozen=True)
-class SearchRequest:
-    near: str | None = None
-    lat: float | None = None
-    lon: float | None = None
-    limit: int = DEFAULT_LIMIT
-    radius_km: float | None = None
-    filters: Filters = field(default_factory=Filters)
-
-    @property
-    def has_origin(self) -> bool:
-        return bool(self.near) or self.lat is not None
-
-
-@dataclass(frozen=True)
-class SearchResult:
-    origin: Place
-    query: str | None
-    hits: list[Hit]  # rooms, nearest first
-    remote: list[dict] = field(default_factory=list)  # remote offices serving the origin's area
 
 
 def whole_number_value(raw: str, low: int, high: int) -> int | None:
@@ -165,11 +142,63 @@ def resolve_origin(session: Session, geo: GeoService, req: SearchRequest, lang: 
     return place
 
 
-def find_nearest(
-    session: Session, geo: GeoService, req: SearchRequest, *, now: datetime, lang: str
-) -> SearchResult:
-    origin = resolve_origin(session, geo, req, lang)
+def no_url(_slug: str) -> None:
+    return None
+
+
+def dress(
+    row: Mapping[str, Any],
+    now: datetime,
+    office_url: OfficeUrl = no_url,
+    snap: snapshot.Snapshot | None = None,
+) -> dict:
+    """The SPEC office object of a row, with its URL (built once a minute per office when
+    the process's snapshot of the offices is on)."""
+    if snap is not None:
+        return snap.office(row, now, office_url(row["slug"]))
+    return office_dict(row, now, office_url(row["slug"]))
+
+
+def nearest_offices(
+    conn: Connection,
+    lat: float,
+    lon: float,
+    *,
+    now: datetime,
+    limit: int = DEFAULT_LIMIT,
+    radius_km: float | None = None,
+    filters: Filters = NO_FILTERS,
+    exclude: Iterable[int] = (),
+    office_url: OfficeUrl = no_url,
+) -> list[Found]:
+    """The nearest active rooms to a point, dressed, nearest first."""
     hits = nearest(
+        conn,
+        lat,
+        lon,
+        now=now,
+        limit=limit,
+        radius_km=radius_km,
+        filters=filters,
+        exclude=exclude,
+    )
+    snap = snapshot.current(conn)
+    return [Found(hit.distance_km, dress(hit.row, now, office_url, snap), hit.row) for hit in hits]
+
+
+def search(
+    session: Session,
+    geo: GeoService,
+    req: SearchRequest,
+    *,
+    now: datetime,
+    lang: str,
+    office_url: OfficeUrl = no_url,
+) -> SearchResult:
+    """The origin of `req`, its nearest rooms and the remote help for its area, dressed;
+    raises PlaceNotFound."""
+    origin = resolve_origin(session, geo, req, lang)
+    results = nearest_offices(
         session.connection(),
         origin.lat,
         origin.lon,
@@ -177,6 +206,17 @@ def find_nearest(
         limit=req.limit,
         radius_km=req.radius_km,
         filters=req.filters,
+        office_url=office_url,
     )
-    remote = remote_offices(session, origin.country, origin.region_code)
-    return SearchResult(origin=origin, query=req.near, hits=hits, remote=remote)
+    snap = snapshot.current(session.connection())
+    if snap is not None:
+        remote = select_for_area(snap.remote_rows, origin.country, origin.region_code)
+    else:
+        remote = remote_offices(session, origin.country, origin.region_code)
+    return SearchResult(
+        origin=origin,
+        query=req.near,
+        results=results,
+        remote=[dress(row, now, office_url, snap) for row in remote],
+        remote_rows=remote,
+    )

@@ -9,11 +9,11 @@ from sqlalchemy import select
 
 from locator import clock, geo
 from locator.extensions import db
-from locator.geo.nearest import Filters, nearest
+from locator.geo.search_types import BadParameter, PlaceNotFound
 from locator.i18n import page_lang
-from locator.models import CATEGORIES, Office, office_dict
+from locator.models import CATEGORIES, Office
 from locator.offices.areas import remote_help
-from locator.offices.search import BadParameter, PlaceNotFound, find_nearest, parse_search
+from locator.offices.search import nearest_offices, parse_search, search
 from locator.urls import site_url
 
 bp = Blueprint("offices", __name__)
@@ -38,7 +38,9 @@ def results():
         return render_template("offices/index.html", categories=CATEGORIES)
     now = clock.now()
     try:
-        result = find_nearest(db.session, geo.current(), req, now=now, lang=page_lang())
+        result = search(
+            db.session, geo.current(), req, now=now, lang=page_lang(), office_url=_office_url
+        )
     except PlaceNotFound as missing:
         return render_template(
             "offices/not_found.html",
@@ -47,12 +49,8 @@ def results():
             categories=CATEGORIES,
         ), 404
     items = [
-        {
-            "number": number,
-            "distance_km": hit.distance_km,
-            "office": _office(hit.row, now),
-        }
-        for number, hit in enumerate(result.hits, start=1)
+        {"number": number, "distance_km": found.distance_km, "office": found.office}
+        for number, found in enumerate(result.results, start=1)
     ]
     origin = result.origin
     return render_template(
@@ -66,8 +64,8 @@ def results():
             result.remote,
             country=origin.country,
             region_code=origin.region_code,
-            distances_km=[hit.distance_km for hit in result.hits],
-            office=lambda row: _office(row, now),
+            distances_km=result.distances_km,
+            office=dict,
             config=current_app.config,
             lang=page_lang(),
         ),
@@ -88,8 +86,8 @@ def _origin_notes(origin, near: str | None) -> dict:
     return {}
 
 
-def _office(row, now) -> dict:
-    return office_dict(row, now, url_for("offices.detail", slug=row["slug"]))
+def _office_url(slug: str) -> str:
+    return url_for("offices.detail", slug=slug)
 
 
 @bp.get("/offices/<slug>")
@@ -103,16 +101,18 @@ def detail(slug: str):
     data = office.to_dict(now, url_for("offices.detail", slug=office.slug))
     neighbours = []
     if office.lat is not None and office.lon is not None:
-        for hit in nearest(
-            db.session.connection(),
-            office.lat,
-            office.lon,
-            now=now,
-            limit=3,
-            filters=Filters(),
-            exclude=[office.id],
-        ):
-            neighbours.append({"distance_km": hit.distance_km, "office": _office(hit.row, now)})
+        neighbours = [
+            {"distance_km": found.distance_km, "office": found.office}
+            for found in nearest_offices(
+                db.session.connection(),
+                office.lat,
+                office.lon,
+                now=now,
+                limit=3,
+                exclude=[office.id],
+                office_url=_office_url,
+            )
+        ]
     return render_template(
         "offices/detail.html",
         office=office,

@@ -10,7 +10,7 @@ from flask.cli import AppGroup
 
 from locator import clock, geo
 from locator.extensions import db
-from locator.offices.search import PlaceNotFound
+from locator.geo.search_types import PlaceNotFound
 from locator.posters.services import (
     POSTER_LANGS,
     POSTER_SIZES,

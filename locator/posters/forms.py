@@ -11,7 +11,8 @@ from wtforms import HiddenField, RadioField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, Length, Optional
 
-from locator.offices.search import BadParameter, parse_search
+from locator.geo.search_types import BadParameter
+from locator.offices.search import parse_search
 from locator.posters.services import POSTER_LANGS, POSTER_SIZES, PosterRequest
 
 LANGUAGE_NAMES = {"uk": "Українська", "en": "English"}  # each in its own language

@@ -26,12 +26,12 @@ from sqlalchemy import CursorResult, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from locator.geo.nearest import Filters
+from locator.geo.search_types import Filters, SearchRequest
 from locator.geo.service import GeoService
 from locator.labels import category_label, hours_lines
 from locator.models import CATEGORIES, Office, split_list
 from locator.offices.areas import area_label, remote_help
-from locator.offices.search import SearchRequest, find_nearest
+from locator.offices.search import search
 from locator.posters import render as posters
 from locator.posters.models import PosterDownload
 from locator.posters.render import PosterOffice, PosterTexts, render_poster
@@ -173,7 +173,7 @@ def build_content(
     now: datetime,
     network: Callable[[], str],
 ) -> PosterContent:
-    """What the poster shows; raises PlaceNotFound (offices.search) or OfficeNotFound.
+    """What the poster shows; raises PlaceNotFound (geo.search_types) or OfficeNotFound.
     `network` gives the name in the band, called in the poster's language."""
     with force_locale(req.lang):
         origin = None
@@ -191,19 +191,19 @@ def build_content(
             )
             texts = PosterTexts(**{**asdict(texts), "nearest_title": _("Consulting room:")})
         elif req.personalised:
-            search = SearchRequest(
+            wanted = SearchRequest(
                 near=req.near, lat=req.lat, lon=req.lon, limit=NEAREST_ON_POSTER, filters=Filters()
             )
-            result = find_nearest(session, geo, search, now=now, lang=req.lang)
+            result = search(session, geo, wanted, now=now, lang=req.lang)
             origin = (result.origin.lat, result.origin.lon)
-            offices = [_poster_office(hit.row, hit.distance_km, req.lang) for hit in result.hits]
+            offices = [_poster_office(f.row, f.distance_km, req.lang) for f in result.results]
             # The remote help made for the building's area (before the rooms where it comes
             # first on the results page: occupied areas, no room near)
             help_ = remote_help(
-                result.remote[:REMOTE_ON_POSTER],
+                result.remote_rows[:REMOTE_ON_POSTER],
                 country=result.origin.country,
                 region_code=result.origin.region_code,
-                distances_km=[hit.distance_km for hit in result.hits],
+                distances_km=result.distances_km,
                 office=lambda row: dict(row),
                 config=config,
                 lang=req.lang,

@@ -12,8 +12,8 @@ from flask_babel import gettext as _
 
 from locator import clock, geo
 from locator.extensions import db, limiter
+from locator.geo.search_types import PlaceNotFound
 from locator.i18n import page_lang
-from locator.offices.search import PlaceNotFound
 from locator.posters.forms import LANGUAGE_NAMES, PosterForm, form_from_args
 from locator.posters.services import (
     OfficeNotFound,

@@ -16,8 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
-from locator.geo.nearest import nearest
-from locator.models import office_dict
+from locator.offices.search import nearest_offices
 from locator.statements.models import Statement
 from locator.statements.parsing import (
     MAX_PLACE,
@@ -204,15 +203,11 @@ def help_near_places(
         if lat is None or lon is None:
             continue
         if place.get("precision") == "country" and place.get("country"):
-            hits = nearest(conn, lat, lon, now=now, limit=20)
-            hits = [h for h in hits if h.row["country"] == place["country"]][:limit]
+            found = nearest_offices(conn, lat, lon, now=now, limit=20)
+            found = [f for f in found if f.row["country"] == place["country"]][:limit]
         else:
-            hits = nearest(conn, lat, lon, now=now, limit=limit, radius_km=near_km)
-        offices = []
-        for hit in hits:
-            office = office_dict(hit.row, now)
-            office["distance_km"] = hit.distance_km
-            offices.append(office)
+            found = nearest_offices(conn, lat, lon, now=now, limit=limit, radius_km=near_km)
+        offices = [{**f.office, "distance_km": f.distance_km} for f in found]
         out.append(PlaceHelp(place=place, offices=offices))
     return out
 

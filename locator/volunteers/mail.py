@@ -12,9 +12,9 @@ from flask_babel import gettext as _
 
 from locator import clock, geo
 from locator.extensions import db
-from locator.geo.nearest import nearest
 from locator.geo.service import QueryTooLong
 from locator.mail import Message
+from locator.offices.search import nearest_offices
 from locator.urls import site_path
 from locator.volunteers import tokens
 from locator.volunteers.models import Volunteer
@@ -74,6 +74,6 @@ def locate_city(city: str) -> Located | None:
         return None
     if place is None:
         return None
-    hits = nearest(db.session.connection(), place.lat, place.lon, now=clock.now(), limit=1)
+    hits = nearest_offices(db.session.connection(), place.lat, place.lon, now=clock.now(), limit=1)
     office_id = hits[0].row["id"] if hits else None
     return Located(label=place.label, lat=place.lat, lon=place.lon, office_id=office_id)

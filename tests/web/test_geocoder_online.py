@@ -309,3 +309,23 @@ def test_the_cli_geocode_command_uses_the_online_geocoder(online_config, runner,
     assert "precision: address" in result.output
     assert "lat:       50.447500" in result.output
     assert len(nominatim.searches) == 1
+
+
+def test_the_cache_is_written_without_committing_the_callers_work(online_config, app, nominatim):
+    """The online answer is cached in its own transaction: the caller's unfinished work
+    (an import batch, a request) is neither committed nor lost by the geocoder."""
+    from locator import geo
+    from locator.models import Office
+
+    with app.app_context():
+        db.session.add(Office(slug="not-yet-saved", name="Ще не збережена", country="UA"))
+        db.session.flush()
+        place = geo.current().geocode(db.session, ADDRESS, lang="uk")
+        assert place is not None and place.source == "nominatim"
+        assert db.session.scalar(db.select(Office.slug).where(Office.slug == "not-yet-saved"))
+        db.session.rollback()  # the caller changes its mind
+        assert db.session.scalar(db.select(Office).where(Office.slug == "not-yet-saved")) is None
+        # PostgreSQL kept the entry meanwhile; SQLite (one writer at a time) gave it up
+        # after a short wait rather than stall the caller: asked again, it is kept.
+        geo.current().geocode(db.session, ADDRESS, lang="uk")
+        assert db.session.scalar(db.select(db.func.count(GeocodeCache.id))) == 1

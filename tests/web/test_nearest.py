@@ -14,7 +14,8 @@ from geopy.distance import geodesic
 
 from locator.extensions import db
 from locator.geo import nearest as nearest_module
-from locator.geo.nearest import Filters, nearest
+from locator.geo.nearest import nearest
+from locator.geo.search_types import Filters
 from locator.models import CATEGORIES, Office
 
 # Hours whose state is known at the default clock (Wednesday 11:00 in Kyiv) and at

@@ -1,0 +1,318 @@
+"""A per-process snapshot of the active offices, for the nearest search and the map's data.
+
+The rooms (kind = room, with coordinates) are held as numpy arrays and a scipy cKDTree on
+unit-sphere vectors: the chord between two unit vectors grows with the great-circle distance,
+so the tree ranks candidates exactly on the sphere; the WGS-84 geodesic is computed only for
+the few results and those the sphere could have misranked against them (as the database path
+does, locator/geo/nearest.py). The remote offices are held as rows, in the database's order.
+
+Freshness: the one-row `office_version` table is bumped by triggers on every change to the
+office table (locator/models.py, revision 0006). Each process reads it at most every
+CHECK_EVERY seconds (and at once after a commit of its own) and loads a new snapshot when it
+moved, so an admin edit or an import is answered by every worker and every server within a
+second.
+
+`LOCATOR_SNAPSHOT=0` in the environment turns the snapshot off (every search goes to the
+database, as before): the benchmark measures both in one run (bench/bench_api.py).
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import threading
+import time
+import weakref
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import numpy as np
+from scipy.spatial import cKDTree
+from sqlalchemy import event
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import SQLAlchemyError
+
+from locator.geo.distance import EARTH_RADIUS_KM, SPHERE_ERROR, geodesic_km
+from locator.geo.search_types import Filters
+from locator.hours import status, timezone_for
+from locator.models import ROW_COLUMNS, office_dict
+
+CHECK_EVERY = 0.25  # seconds between two reads of the version, per process
+WORLD_RADIUS_KM = 20_040.0
+CACHE_SIZE = 10_000  # office rows and office objects kept per snapshot (a few MB)
+_ROOM_COLUMNS = (
+    "id", "lat", "lon", "opening_hours", "country", "timezone", "categories", "languages",
+)  # fmt: skip
+_ROOMS_SQL = (
+    f"SELECT {', '.join('o.' + c for c in _ROOM_COLUMNS)} FROM office o "  # noqa: S608
+    "WHERE o.active AND o.kind = 'room' AND o.lat IS NOT NULL AND o.lon IS NOT NULL "
+    "ORDER BY o.id"
+)
+_REMOTE_SQL = (
+    f"SELECT {', '.join('o.' + c for c in ROW_COLUMNS)} FROM office o "  # noqa: S608
+    "WHERE o.active AND o.kind = 'remote' ORDER BY o.name, o.slug"
+)
+_VERSION_SQL = "SELECT version FROM office_version"
+
+
+def enabled() -> bool:
+    return os.environ.get("LOCATOR_SNAPSHOT", "1").strip().lower() not in ("0", "false", "no")
+
+
+def _unit(lat: np.ndarray | float, lon: np.ndarray | float) -> np.ndarray:
+    phi, lam = np.radians(lat), np.radians(lon)
+    cos_phi = np.cos(phi)
+    return np.stack([cos_phi * np.cos(lam), cos_phi * np.sin(lam), np.sin(phi)], axis=-1)
+
+
+def _km(chord: np.ndarray) -> np.ndarray:
+    return 2 * EARTH_RADIUS_KM * np.arcsin(np.minimum(1.0, chord / 2))
+
+
+def _chord(km: float) -> float:
+    return 2 * math.sin(min(math.pi / 2, km / (2 * EARTH_RADIUS_KM)))
+
+
+@dataclass
+class Snapshot:
+    version: int
+    ids: np.ndarray
+    lat: np.ndarray
+    lon: np.ndarray
+    hours: list[str | None]
+    country: list[str | None]
+    timezone: list[str | None]
+    categories: list[str]
+    languages: list[str]
+    remote_rows: list[dict[str, Any]]
+    tree: Any = None
+    _masks: dict[tuple[str, str], np.ndarray] = field(default_factory=dict)
+    _rows: dict[int, dict[str, Any]] = field(default_factory=dict)
+    _offices: dict[int, tuple[datetime, dict[str, Any]]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if len(self.ids):
+            self.tree = cKDTree(_unit(self.lat, self.lon))
+
+    # -- filters --------------------------------------------------------------------------
+    def _mask(self, filters: Filters) -> np.ndarray | None:
+        """Which rooms match the category and language filters (as the SQL LIKE on
+        ';' || list || ';' does), or None when neither is asked."""
+        mask = None
+        for name, code in (("categories", filters.category), ("languages", filters.language)):
+            if not code:
+                continue
+            key = (name, code)
+            if key not in self._masks:
+                needle = f";{code};"
+                values = getattr(self, name)
+                self._masks[key] = np.fromiter(
+                    (needle in f";{v};" for v in values), dtype=bool, count=len(values)
+                )
+            mask = self._masks[key] if mask is None else mask & self._masks[key]
+        return mask
+
+    def is_open(self, i: int, now: datetime) -> bool:
+        country = self.country[i]
+        tz_name = timezone_for(country, self.timezone[i])
+        return bool(status(self.hours[i], now, tz_name=tz_name, country=country or "").open)
+
+    # -- the nearest search ---------------------------------------------------------------
+    def nearest(
+        self,
+        lat: float,
+        lon: float,
+        *,
+        now: datetime,
+        limit: int,
+        radius_km: float | None,
+        filters: Filters,
+        exclude: Iterable[int] = (),
+    ) -> list[tuple[float, int]]:
+        """(geodesic km, office id) of the `limit` nearest matching rooms, nearest first."""
+        n = len(self.ids)
+        if n == 0:
+            return []
+        excluded = set(exclude)
+        cap = min(radius_km * (1 + SPHERE_ERROR), WORLD_RADIUS_KM) if radius_km else WORLD_RADIUS_KM
+        mask = self._mask(filters)
+        point = _unit(lat, lon)
+        ids = self.ids
+
+        def fits(i: int) -> bool:
+            return (
+                (mask is None or bool(mask[i]))
+                and int(ids[i]) not in excluded
+                and (not filters.open_now or self.is_open(i, now))
+            )
+
+        k = min(n, max(4 * limit, 16) + len(excluded))
+        while True:
+            chords, found = self.tree.query(point, k=k)
+            distances = _km(np.atleast_1d(chords))
+            found = np.atleast_1d(found)
+            chosen: list[float] = []
+            for d, i in zip(distances.tolist(), found.tolist(), strict=True):
+                if d > cap:
+                    break
+                if fits(i):
+                    chosen.append(d)
+                    if len(chosen) == limit:
+                        break
+            if len(chosen) == limit or k == n or distances[-1] > cap:
+                break
+            k = min(n, k * 4)
+        if not chosen:
+            return []
+        # Everything the sphere could have misranked against the last chosen one.
+        bound = min(chosen[-1] * (1 + 2 * SPHERE_ERROR), cap)
+        near = self.tree.query_ball_point(point, r=_chord(bound) * (1 + 1e-12) + 1e-15)
+        measured = sorted(
+            (geodesic_km(lat, lon, float(self.lat[i]), float(self.lon[i])), int(ids[i]))
+            for i in near
+            if fits(i)
+        )
+        if radius_km:
+            measured = [item for item in measured if item[0] <= radius_km]
+        return measured[:limit]
+
+    # -- the map --------------------------------------------------------------------------
+    def in_box(
+        self,
+        bbox: tuple[float, float, float, float] | None,
+        filters: Filters,
+        now: datetime,
+    ) -> np.ndarray:
+        """Indexes (into ids/lat/lon, by id) of the matching rooms in the box."""
+        keep = np.ones(len(self.ids), dtype=bool)
+        if bbox is not None:
+            west, south, east, north = bbox
+            keep &= (self.lat >= south) & (self.lat <= north)
+            if west <= east:
+                keep &= (self.lon >= west) & (self.lon <= east)
+            else:  # across the antimeridian
+                keep &= (self.lon >= west) | (self.lon <= east)
+        mask = self._mask(filters)
+        if mask is not None:
+            keep &= mask
+        chosen = np.flatnonzero(keep)
+        if filters.open_now:
+            chosen = np.array([i for i in chosen.tolist() if self.is_open(i, now)], dtype=np.int64)
+        return chosen
+
+    # -- rows and office objects, cached per snapshot -------------------------------------
+    def rows(self, conn: Connection, office_ids: Sequence[int]) -> dict[int, Mapping[str, Any]]:
+        from locator.geo.nearest import fetch_rows
+
+        missing = [i for i in office_ids if i not in self._rows]
+        if missing:
+            if len(self._rows) + len(missing) > CACHE_SIZE:
+                self._rows = {}
+            self._rows.update(fetch_rows(conn, missing))  # type: ignore[arg-type]
+        return {i: self._rows[i] for i in office_ids if i in self._rows}
+
+    def office(self, row: Mapping[str, Any], now: datetime, url: str | None) -> dict[str, Any]:
+        """office_dict(row, now, url), built once per office and minute (open_now and
+        next_change change at most once a minute: hours are written to the minute)."""
+        minute = now.replace(second=0, microsecond=0)
+        cached = self._offices.get(row["id"])
+        if cached is None or cached[0] != minute:
+            if len(self._offices) >= CACHE_SIZE:
+                self._offices = {}
+            cached = (minute, office_dict(row, minute))
+            self._offices[row["id"]] = cached
+        data = dict(cached[1])
+        data["url"] = url
+        return data
+
+
+def _load(conn: Connection) -> Snapshot:
+    from locator.geo.nearest import raw_rows
+
+    version = conn.exec_driver_sql(_VERSION_SQL).scalar()
+    rooms = raw_rows(conn, _ROOMS_SQL, {})
+    remote = raw_rows(conn, _REMOTE_SQL, {})
+    strings: dict[Any, Any] = {}
+
+    def column(j: int) -> list[Any]:
+        return [strings.setdefault(row[j], row[j]) for row in rooms]
+
+    return Snapshot(
+        version=int(version or 0),
+        ids=np.array([row[0] for row in rooms], dtype=np.int64),
+        lat=np.array([row[1] for row in rooms], dtype=np.float64),
+        lon=np.array([row[2] for row in rooms], dtype=np.float64),
+        hours=column(3),
+        country=column(4),
+        timezone=column(5),
+        categories=[v or "" for v in column(6)],
+        languages=[v or "" for v in column(7)],
+        remote_rows=[dict(zip(ROW_COLUMNS, row, strict=True)) for row in remote],
+    )
+
+
+class _Holder:
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.snapshot: Snapshot | None = None
+        self.checked_at = -math.inf
+        self.commits_seen = -1
+
+
+_holders: weakref.WeakKeyDictionary[Engine, _Holder] = weakref.WeakKeyDictionary()
+_holders_lock = threading.Lock()
+_local_commits = 0
+
+
+@event.listens_for(Engine, "commit")
+def _after_commit(_conn: Connection) -> None:
+    """A commit in this process (an admin edit, an import) is checked for at the next search."""
+    global _local_commits
+    _local_commits += 1
+
+
+def current(conn: Connection) -> Snapshot | None:
+    """The snapshot of the offices of `conn`'s database, fresh to CHECK_EVERY seconds, or
+    None (turned off, or a database without the version table: the search asks the database)."""
+    if not enabled():
+        return None
+    engine = conn.engine
+    holder = _holders.get(engine)
+    if holder is None:
+        with _holders_lock:
+            holder = _holders.setdefault(engine, _Holder())
+    if _fresh(holder):
+        return holder.snapshot
+    # One thread checks (and loads); the others wait for it, then answer from its snapshot:
+    # an answer is never older than the version read CHECK_EVERY seconds ago.
+    with holder.lock:
+        if _fresh(holder):
+            return holder.snapshot
+        snap = holder.snapshot
+        commits = _local_commits
+        checked = time.monotonic()
+        try:
+            with engine.connect() as own:
+                version = own.exec_driver_sql(_VERSION_SQL).scalar()
+                if snap is None or version != snap.version:
+                    snap = _load(own)
+        except SQLAlchemyError:  # no version table (a database not upgraded), or down
+            return None
+        holder.snapshot, holder.checked_at, holder.commits_seen = snap, checked, commits
+        return snap
+
+
+def _fresh(holder: _Holder) -> bool:
+    return (
+        holder.snapshot is not None
+        and holder.commits_seen == _local_commits
+        and time.monotonic() - holder.checked_at < CHECK_EVERY
+    )
+
+
+def forget() -> None:
+    """Drop every snapshot (tests that change a database behind the triggers' back)."""
+    with _holders_lock:
+        _holders.clear()
