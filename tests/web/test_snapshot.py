@@ -20,7 +20,7 @@ from locator.geo.nearest import nearest
 from locator.geo.search_types import Filters, SearchRequest
 from locator.models import CATEGORIES, Office
 from locator.offices.search import search
-from tests.gunicorn_server import serve
+from tests.servers import serve
 
 HOURS = ["24/7", "Mo-Fr 09:00-18:00", "Sa-Su 10:00-14:00", "Mo-Fr 13:00-18:00", ""]
 LANGUAGES = ["uk", "uk;en", "uk;ru", "en", "ro;ru", "crh;uk", "ka"]
@@ -156,7 +156,7 @@ def test_an_edit_in_this_process_is_answered_at_once(app, make_office, clock):
 
 def _nearest_names(port: int, count: int = 24) -> list[list[str]]:
     """`count` requests at once, each on its own connection (spread over the workers)."""
-    from tests.gunicorn_server import Client
+    from tests.live_http import Client
 
     def one(_):
         response = Client(port).get("/api/v1/offices/nearest?lat=50.45&lon=30.52&limit=2")
