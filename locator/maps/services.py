@@ -12,10 +12,16 @@ import numpy as np
 from sqlalchemy.orm import Session
 
 from locator.geo import snapshot
-from locator.geo.nearest import filter_clause, filter_params, ids_sql, raw_rows
+from locator.geo.clusters import (
+    POINTS_ZOOM,
+    Cluster,
+    cluster_feature,
+    cluster_plan,
+    wants_clusters,
+)
+from locator.geo.nearest import NO_FILTERS, filter_clause, filter_params, ids_sql, raw_rows
 from locator.geo.search_types import Filters
 from locator.hours import status, timezone_for
-from locator.maps.figures import cluster_feature, cluster_plan
 from locator.models import ROW_COLUMNS, office_dict
 
 LIGHT_COLUMNS = ("id", "lat", "lon", "opening_hours", "country", "timezone")
@@ -86,16 +92,24 @@ def offices_in_box(
     return {"type": "FeatureCollection", "features": features}
 
 
-def _in_box(
-    session: Session, bbox: Box | None, filters: Filters, now: datetime
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """ids, latitudes and longitudes of the matching rooms in the box, by id: from the
-    process's snapshot of the offices when it is on, else one narrow query."""
+def _plan(
+    session: Session, bbox: Box | None, filters: Filters, now: datetime, zoom: int
+) -> tuple[list[Cluster], list[int]]:
+    """The clusters of the matching rooms in the box at `zoom`, and the ids (ascending) of
+    those sent as points: from the process's snapshot of the offices when it is on (each
+    zoom's cells worked out once per snapshot), else from one narrow query."""
     connection = session.connection()
     snap = snapshot.current(connection)
     if snap is not None:
+        if filters == NO_FILTERS and zoom < POINTS_ZOOM:
+            count, clusters, singles = snap.clusters_in_box(bbox, zoom)
+            if wants_clusters(count, zoom):
+                return clusters, snap.ids[singles].tolist()
         chosen = snap.in_box(bbox, filters, now)
-        return snap.ids[chosen], snap.lat[chosen], snap.lon[chosen]
+        clusters: list[Cluster] = []
+        if wants_clusters(chosen.size, zoom):
+            clusters, chosen = snap.clusters(chosen, zoom)
+        return clusters, snap.ids[chosen].tolist()
     from_where, params = _box_where(bbox, filters)
     names = LIGHT_COLUMNS if filters.open_now else LIGHT_COLUMNS[:3]
     columns = ", ".join(f"o.{c}" for c in names)
@@ -106,11 +120,12 @@ def _in_box(
             for row in rows
             if status(row[3], now, tz_name=timezone_for(row[4], row[5]), country=row[4]).open
         ]
-    return (
-        np.array([row[0] for row in rows], dtype=np.int64),
+    clusters, indexes = cluster_plan(
         np.array([row[1] for row in rows], dtype=np.float64),
         np.array([row[2] for row in rows], dtype=np.float64),
+        zoom,
     )
+    return clusters, [int(rows[i][0]) for i in indexes]
 
 
 def clustered_collection(
@@ -129,10 +144,8 @@ def clustered_collection(
     phone, lat, lon, open_now, url) — the map fetches nothing else — so the cost
     at 20,000 offices stays that of one narrow query (or none, from the snapshot).
     """
-    office_ids, lats, lons = _in_box(session, bbox, filters, now)
+    clusters, ids = _plan(session, bbox, filters, now, zoom)
     connection = session.connection()
-    clusters, indexes = cluster_plan(lats, lons, zoom)
-    ids = [int(office_ids[i]) for i in indexes]
     features = [cluster_feature(c) for c in clusters]
     # One url_for, then the slug put in: thousands of url_for calls cost more than the rest.
     marker = "__slug__"

@@ -8,6 +8,7 @@ from pathlib import Path
 import folium
 import pytest
 
+from locator.geo import clusters as grid
 from locator.maps import figures as maps
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -180,21 +181,21 @@ def test_vendor_licences_are_shipped():
 
 
 def test_mercator_pixels_match_leaflet():
-    assert maps.mercator_px(0, 0, 0) == pytest.approx((128, 128))
-    assert maps.mercator_px(0, -180, 1) == pytest.approx((0, 256))
-    x, y = maps.mercator_px(85.0511287798, 180, 2)
+    assert grid.mercator_px(0, 0, 0) == pytest.approx((128, 128))
+    assert grid.mercator_px(0, -180, 1) == pytest.approx((0, 256))
+    x, y = grid.mercator_px(85.0511287798, 180, 2)
     assert (x, y) == pytest.approx((1024, 0), abs=1e-6)
 
 
 def test_grid_cluster_groups_near_points_and_keeps_lonely_ones():
     kyiv = [(50.45 + i / 10_000, 30.52, f"k{i}") for i in range(5)]
     lviv = [(49.84, 24.03, "lviv")]
-    clusters, singles = maps.grid_cluster(kyiv + lviv, zoom=6)
+    clusters, singles = grid.grid_cluster(kyiv + lviv, zoom=6)
     assert singles == ["lviv"]
     assert len(clusters) == 1
     assert clusters[0].count == 5
     assert clusters[0].bbox == (30.52, 50.45, 30.52, 50.4504)
-    feature = maps.cluster_feature(clusters[0])
+    feature = grid.cluster_feature(clusters[0])
     assert feature["properties"] == {
         "cluster": True,
         "count": 5,
@@ -205,20 +206,20 @@ def test_grid_cluster_groups_near_points_and_keeps_lonely_ones():
 
 def test_grid_cluster_splits_at_high_zoom():
     points = [(50.45, 30.52, "a"), (50.46, 30.53, "b")]
-    assert len(maps.grid_cluster(points, zoom=5)[0]) == 1
-    assert sorted(maps.grid_cluster(points, zoom=16)[1]) == ["a", "b"]
+    assert len(grid.grid_cluster(points, zoom=5)[0]) == 1
+    assert sorted(grid.grid_cluster(points, zoom=16)[1]) == ["a", "b"]
 
 
 def test_cluster_plan_sends_points_when_few_or_zoomed_in():
     def plan(n, zoom):
         lat = [50.0 + i / 1e5 for i in range(n)]
-        clusters, indexes = maps.cluster_plan(lat, [30.0] * n, zoom)
+        clusters, indexes = grid.cluster_plan(lat, [30.0] * n, zoom)
         return [c.count for c in clusters], list(indexes)
 
-    few = maps.MAX_POINTS
+    few = grid.MAX_POINTS
     assert plan(few, 3) == ([], list(range(few)))
     assert plan(few + 1, 3) == ([few + 1], [])
-    assert plan(few + 1, maps.POINTS_ZOOM) == ([], list(range(few + 1)))
+    assert plan(few + 1, grid.POINTS_ZOOM) == ([], list(range(few + 1)))
     assert plan(few + 1, None) == ([], list(range(few + 1)))
     assert plan(0, 3) == ([], [])
 
@@ -226,10 +227,10 @@ def test_cluster_plan_sends_points_when_few_or_zoomed_in():
 def test_grid_cluster_matches_a_plain_python_grouping():
     rng = random.Random(7)
     points = [(rng.uniform(44, 52), rng.uniform(22, 40), i) for i in range(3000)]
-    clusters, singles = maps.grid_cluster(points, zoom=7)
+    clusters, singles = grid.grid_cluster(points, zoom=7)
     cells = {}
     for lat, lon, i in points:
-        x, y = maps.mercator_px(lat, lon, 7)
+        x, y = grid.mercator_px(lat, lon, 7)
         cells.setdefault((int(x // 80), int(y // 80)), []).append(i)
     assert sorted(singles) == sorted(v[0] for v in cells.values() if len(v) == 1)
     assert sorted(c.count for c in clusters) == sorted(len(v) for v in cells.values() if len(v) > 1)

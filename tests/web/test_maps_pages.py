@@ -168,7 +168,7 @@ def test_api_without_zoom_is_unchanged(client, make_office):
 
 
 def test_api_clusters_crowded_areas_at_low_zoom(client, app, make_office, monkeypatch):
-    monkeypatch.setattr("locator.maps.figures.MAX_POINTS", 3)
+    monkeypatch.setattr("locator.geo.clusters.MAX_POINTS", 3)
     for n in range(6):
         make_office(slug=f"kyiv-{n}", lat=50.45 + n / 1000, lon=30.52)
     make_office(slug="lviv", lat=49.84, lon=24.03, categories="labour")

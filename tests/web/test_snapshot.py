@@ -217,3 +217,69 @@ def test_the_map_data_is_the_same_with_and_without_the_snapshot(app, client, mon
         answers.append(response.get_json())
     assert answers[0] == answers[1]
     assert answers[0]["features"]
+
+
+def _crowd(rng: random.Random, count: int) -> None:
+    """`count` more rooms, half of them in a few towns (crowded cells), over Ukraine."""
+    towns = [(50.45, 30.52), (49.84, 24.03), (46.48, 30.72), (49.99, 36.23)]
+    rows = []
+    for i in range(count):
+        if i % 2:
+            lat, lon = rng.choice(towns)
+            lat, lon = lat + rng.gauss(0, 0.05), lon + rng.gauss(0, 0.05)
+        else:
+            lat, lon = rng.uniform(44.0, 53.0), rng.uniform(22.0, 41.0)
+        rows.append(
+            Office(
+                slug=f"crowd-{i}",
+                name=f"Crowd {i}",
+                address="Street",
+                city="Test",
+                country="UA",
+                lat=lat,
+                lon=lon,
+                opening_hours=rng.choice(HOURS),
+                languages=rng.choice(LANGUAGES),
+                categories=";".join(rng.sample(CATEGORIES, rng.randint(1, 3))),
+                active=i % 13 != 0,
+            )
+        )
+    db.session.add_all(rows)
+    db.session.commit()
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "bbox=22,44,41,53&zoom=6",
+        "bbox=22,44,41,53&zoom=4",
+        "bbox=29,45,37,51&zoom=9",
+        "bbox=30.2,40,-170,60&zoom=5",
+        "bbox=24.3,46.1,36.7,51.9&zoom=8",
+        "zoom=4",
+        "zoom=3&language=uk",
+        "bbox=22,44,41,53&zoom=7&open_now=true",
+    ],
+)
+def test_the_clusters_are_the_same_with_and_without_the_snapshot(app, client, monkeypatch, query):
+    """With more rooms in view than are sent as points: the snapshot's cells, worked out once
+    per zoom (whole cells from their totals, those the box cuts room by room; with filters
+    room by room), give the very clusters (count, centre, bounds) and lone points of the
+    query."""
+    rng = random.Random(21)
+    _world(rng)
+    _crowd(rng, 1500)
+    answers = []
+    for setting in ("1", "0"):
+        monkeypatch.setenv("LOCATOR_SNAPSHOT", setting)
+        response = client.get(f"/api/v1/offices?{query}")
+        assert response.status_code == 200
+        answers.append(response.get_json())
+    assert answers[0] == answers[1]
+    clusters = [f for f in answers[0]["features"] if f["properties"].get("cluster")]
+    points = [f for f in answers[0]["features"] if not f["properties"].get("cluster")]
+    assert clusters and all(c["properties"]["count"] >= 2 for c in clusters)
+    # Twice: the second answer comes from the cells kept for that zoom.
+    monkeypatch.setenv("LOCATOR_SNAPSHOT", "1")
+    assert client.get(f"/api/v1/offices?{query}").get_json() == answers[0]
+    assert len(points) + sum(c["properties"]["count"] for c in clusters) > 300
