@@ -100,13 +100,13 @@ def _plan(
     zoom's cells worked out once per snapshot), else from one narrow query."""
     connection = session.connection()
     snap = snapshot.current(connection)
+    clusters: list[Cluster] = []
     if snap is not None:
         if filters == NO_FILTERS and zoom < POINTS_ZOOM:
             count, clusters, singles = snap.clusters_in_box(bbox, zoom)
             if wants_clusters(count, zoom):
                 return clusters, snap.ids[singles].tolist()
         chosen = snap.in_box(bbox, filters, now)
-        clusters: list[Cluster] = []
         if wants_clusters(chosen.size, zoom):
             clusters, chosen = snap.clusters(chosen, zoom)
         return clusters, snap.ids[chosen].tolist()
