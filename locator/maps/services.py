@@ -103,9 +103,9 @@ def _plan(
     clusters: list[Cluster] = []
     if snap is not None:
         if filters == NO_FILTERS and zoom < POINTS_ZOOM:
-            count, clusters, singles = snap.clusters_in_box(bbox, zoom)
+            count, groups, singles = snap.clusters_in_box(bbox, zoom)
             if wants_clusters(count, zoom):
-                return clusters, snap.ids[singles].tolist()
+                return groups, snap.ids[singles].tolist()
         chosen = snap.in_box(bbox, filters, now)
         if wants_clusters(chosen.size, zoom):
             clusters, chosen = snap.clusters(chosen, zoom)
