@@ -48,3 +48,9 @@ def post_worker_init(worker):
 
     worker.handle_exit = handle_exit
     signal.signal(signal.SIGTERM, handle_exit)
+
+    # The gazetteer loaded and the loaded heap frozen out of the cycle collector's walks,
+    # which otherwise stalled a worker ~0.2 s now and then (locator/heap.py).
+    from locator import heap
+
+    heap.settle_worker(worker.wsgi)

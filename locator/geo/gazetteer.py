@@ -553,7 +553,9 @@ class Gazetteer:
         that of the nearest known settlement within 30 km; None elsewhere."""
         if not (math.isfinite(lat) and math.isfinite(lon)):
             return None
-        idx = self._nearest(lat, lon)
+        return self._region_code_of(self._nearest(lat, lon))
+
+    def _region_code_of(self, idx: int | None) -> str | None:
         if idx is None or self._ix.entries[idx].country != "UA":
             return None
         return self._ix.region_codes.get(self._ix.entries[idx].admin1)
@@ -562,7 +564,7 @@ class Gazetteer:
         """A point, with the country and oblast of the nearest known settlement."""
         idx = self._nearest(lat, lon) if math.isfinite(lat) and math.isfinite(lon) else None
         country = self._ix.entries[idx].country if idx is not None else None
-        region = self.region_at(lat, lon) if country == "UA" else None
+        region = self._region_code_of(idx)  # the same settlement: one search, not two
         return Place(f"{lat:.5f}, {lon:.5f}", lat, lon, "point", "coordinates", country, 0, region)
 
     # -- suggestions ------------------------------------------------------------

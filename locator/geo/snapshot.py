@@ -34,6 +34,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import SQLAlchemyError
 
+from locator import heap
 from locator.geo.clusters import Cluster, cell_keys, make_clusters
 from locator.geo.distance import EARTH_RADIUS_KM, SPHERE_ERROR, geodesic_km
 from locator.geo.search_types import Filters
@@ -429,6 +430,7 @@ def current(conn: Connection) -> Snapshot | None:
                 version = own.exec_driver_sql(_VERSION_SQL).scalar()
                 if snap is None or version != snap.version:
                     snap = _load(own)
+                    heap.settle()  # kept until the next change: out of the collector's walks
         except SQLAlchemyError:  # no version table (a database not upgraded), or down
             return None
         holder.snapshot, holder.checked_at, holder.commits_seen = snap, checked, commits
