@@ -23,7 +23,7 @@ _enabled = False
 
 
 def settle_worker(app: Flask | object) -> None:
-    """Load what every request shares (the gazetteer's index and its point grid), turn
+    """Load what every request shares (the gazetteer's index and its tree of settlements), turn
     settling on for this process and freeze what is loaded. `app` is what the server
     loaded: anything but our Flask app (a server's error app) only turns settling on."""
     global _enabled
@@ -31,7 +31,7 @@ def settle_worker(app: Flask | object) -> None:
     geo = getattr(app, "extensions", {}).get("locator.geo")
     if geo is not None:
         gazetteer = geo.gazetteer  # read from its disk cache (~0.3 s)
-        gazetteer.place_at(50.45, 30.52)  # builds the grid the nearest-town lookups use
+        gazetteer.place_at(50.45, 30.52)  # builds the k-d tree of the nearest-settlement lookups
     settle()
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 from geographiclib.geodesic import Geodesic
 
 EARTH_RADIUS_KM = 6371.0088  # mean radius (IUGG)
@@ -15,6 +16,31 @@ def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     dp, dl = p2 - p1, math.radians(lon2 - lon1)
     a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
     return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(a)))
+
+
+def unit_vectors(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
+    """Points on the unit sphere, one row each: the chord between two grows with their
+    great-circle distance, so a k-d tree over them ranks exactly on the sphere."""
+    phi, lam = np.radians(lat), np.radians(lon)
+    cos_phi = np.cos(phi)
+    return np.stack([cos_phi * np.cos(lam), cos_phi * np.sin(lam), np.sin(phi)], axis=-1)
+
+
+def unit_vector(lat: float, lon: float) -> tuple[float, float, float]:
+    """One point as unit_vectors would give it (plain floats: no numpy call per request)."""
+    phi, lam = math.radians(lat), math.radians(lon)
+    cos_phi = math.cos(phi)
+    return (cos_phi * math.cos(lam), cos_phi * math.sin(lam), math.sin(phi))
+
+
+def chord_km(chord: np.ndarray) -> np.ndarray:
+    """Great-circle km of unit-sphere chords."""
+    return 2 * EARTH_RADIUS_KM * np.arcsin(np.minimum(1.0, chord / 2))
+
+
+def km_chord(km: float) -> float:
+    """The unit-sphere chord of a great-circle distance in km."""
+    return 2 * math.sin(min(math.pi / 2, km / (2 * EARTH_RADIUS_KM)))
 
 
 _A = 6378137.0  # WGS-84

@@ -20,8 +20,12 @@ from dataclasses import dataclass, replace
 from difflib import SequenceMatcher
 from typing import Any
 
+import numpy as np
+from scipy.spatial import cKDTree
+
 from locator.geo import freetext
 from locator.geo.coordinates import BAD_NUMBER, parse_coordinates
+from locator.geo.distance import km_chord, unit_vector, unit_vectors
 from locator.geo.index import (
     _DEFAULT,
     CITY,
@@ -117,7 +121,7 @@ class Gazetteer:
         self._ix: Index = load_or_build(min_population, ukraine_min_population, cache_dir)
         self._suggest_index: dict[str, list[str]] | None = None
         self._suggest_keys: dict[str, list[int]] = {}
-        self._grid: dict[tuple[int, int], list[int]] | None = None
+        self._points: tuple[list[int], Any] | None = None
         self._ua_name_count: dict[str, tuple[int, int]] | None = None
         self._places: dict[tuple[int, str], Place] = {}  # answers, made once
         self._resolved: dict[str, _Resolved] = {}  # query → answer, bounded
@@ -524,28 +528,31 @@ class Gazetteer:
 
     # -- points -----------------------------------------------------------------
 
-    def _point_grid(self) -> dict[tuple[int, int], list[int]]:
-        if self._grid is None:
+    def _point_tree(self) -> tuple[list[int], Any]:
+        """The settlements (their entry indexes) and a k-d tree over their unit vectors."""
+        if self._points is None:
             with self._lock:
-                if self._grid is None:
-                    grid: dict[tuple[int, int], list[int]] = {}
-                    for i, e in enumerate(self._ix.entries):
-                        if e.kind == CITY:
-                            grid.setdefault((int(e.lat // 0.5), int(e.lon // 0.5)), []).append(i)
-                    self._grid = grid
-        return self._grid
+                if self._points is None:
+                    entries = self._ix.entries
+                    which = [i for i, e in enumerate(entries) if e.kind == CITY]
+                    lat = np.array([entries[i].lat for i in which], dtype=np.float64)
+                    lon = np.array([entries[i].lon for i in which], dtype=np.float64)
+                    self._points = (which, cKDTree(unit_vectors(lat, lon)))
+        return self._points
 
     def _nearest(self, lat: float, lon: float) -> int | None:
-        grid = self._point_grid()
-        gx, gy = int(lat // 0.5), int(lon // 0.5)
+        """The nearest settlement closer than _NEAR_KM (by `km`; of two as near, the first
+        entry): the tree gives the few within a slightly wider circle, `km` decides."""
+        which, tree = self._point_tree()
+        if not which:
+            return None
+        near = tree.query_ball_point(unit_vector(lat, lon), r=km_chord(_NEAR_KM * 1.01))
         best, best_km = None, _NEAR_KM
-        for dx in (-1, 0, 1):
-            for dy in (-1, 0, 1):
-                for i in grid.get((gx + dx, gy + dy), ()):
-                    e = self._ix.entries[i]
-                    d = km(lat, lon, e.lat, e.lon)
-                    if d < best_km:
-                        best, best_km = i, d
+        for i in sorted(which[j] for j in near):
+            e = self._ix.entries[i]
+            d = km(lat, lon, e.lat, e.lon)
+            if d < best_km:
+                best, best_km = i, d
         return best
 
     def region_at(self, lat: float, lon: float) -> str | None:

@@ -36,7 +36,14 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from locator import heap
 from locator.geo.clusters import Cluster, cell_keys, make_clusters
-from locator.geo.distance import EARTH_RADIUS_KM, SPHERE_ERROR, geodesic_km
+from locator.geo.distance import (
+    SPHERE_ERROR,
+    chord_km,
+    geodesic_km,
+    km_chord,
+    unit_vector,
+    unit_vectors,
+)
 from locator.geo.search_types import Filters
 from locator.hours import status, timezone_for
 from locator.models import ROW_COLUMNS, office_dict
@@ -65,20 +72,6 @@ _REDUCE = (np.minimum, np.minimum, np.maximum, np.maximum)
 
 def enabled() -> bool:
     return os.environ.get("LOCATOR_SNAPSHOT", "1").strip().lower() not in ("0", "false", "no")
-
-
-def _unit(lat: np.ndarray | float, lon: np.ndarray | float) -> np.ndarray:
-    phi, lam = np.radians(lat), np.radians(lon)
-    cos_phi = np.cos(phi)
-    return np.stack([cos_phi * np.cos(lam), cos_phi * np.sin(lam), np.sin(phi)], axis=-1)
-
-
-def _km(chord: np.ndarray) -> np.ndarray:
-    return 2 * EARTH_RADIUS_KM * np.arcsin(np.minimum(1.0, chord / 2))
-
-
-def _chord(km: float) -> float:
-    return 2 * math.sin(min(math.pi / 2, km / (2 * EARTH_RADIUS_KM)))
 
 
 @dataclass(frozen=True)
@@ -118,7 +111,7 @@ class Snapshot:
 
     def __post_init__(self) -> None:
         if len(self.ids):
-            self.tree = cKDTree(_unit(self.lat, self.lon))
+            self.tree = cKDTree(unit_vectors(self.lat, self.lon))
 
     # -- filters --------------------------------------------------------------------------
     def _mask(self, filters: Filters) -> np.ndarray | None:
@@ -162,7 +155,7 @@ class Snapshot:
         excluded = set(exclude)
         cap = min(radius_km * (1 + SPHERE_ERROR), WORLD_RADIUS_KM) if radius_km else WORLD_RADIUS_KM
         mask = self._mask(filters)
-        point = _unit(lat, lon)
+        point = unit_vector(lat, lon)
         ids = self.ids
 
         def fits(i: int) -> bool:
@@ -175,7 +168,7 @@ class Snapshot:
         k = min(n, max(4 * limit, 16) + len(excluded))
         while True:
             chords, found = self.tree.query(point, k=k)
-            distances = _km(np.atleast_1d(chords))
+            distances = chord_km(np.atleast_1d(chords))
             found = np.atleast_1d(found)
             chosen: list[float] = []
             for d, i in zip(distances.tolist(), found.tolist(), strict=True):
@@ -192,7 +185,7 @@ class Snapshot:
             return []
         # Everything the sphere could have misranked against the last chosen one.
         bound = min(chosen[-1] * (1 + 2 * SPHERE_ERROR), cap)
-        near = self.tree.query_ball_point(point, r=_chord(bound) * (1 + 1e-12) + 1e-15)
+        near = self.tree.query_ball_point(point, r=km_chord(bound) * (1 + 1e-12) + 1e-15)
         measured = sorted(
             (geodesic_km(lat, lon, float(self.lat[i]), float(self.lon[i])), int(ids[i]))
             for i in near

@@ -775,3 +775,29 @@ def test_stale_cache_files_of_other_versions_are_removed(cache_dir, tmp_path):
     Gazetteer(min_population=1_000_000, cache_dir=tmp_path)
     assert not stale.exists()
     assert fresh.exists()
+
+
+def test_a_point_takes_the_country_and_oblast_of_the_nearest_settlement_within_30_km(gazetteer):
+    """place_at/region_at against a brute-force reference: every settlement measured."""
+    import random
+
+    from locator.geo.gazetteer import CITY, km
+
+    entries = gazetteer._ix.entries
+    towns = [(i, e) for i, e in enumerate(entries) if e.kind == CITY]
+    rng = random.Random(5)
+    points = [(rng.uniform(44.0, 53.0), rng.uniform(21.0, 41.0)) for _ in range(50)]
+    points += [(e.lat + 0.05, e.lon - 0.05) for _, e in rng.sample(towns, 10)]
+    points += [(69.9, 25.1), (0.0, -30.0)]  # the far north, the open sea
+    for lat, lon in points:
+        near = [(km(lat, lon, e.lat, e.lon), i) for i, e in towns]
+        best = min((item for item in near if item[0] < 30.0), default=None)
+        place = gazetteer.place_at(lat, lon)
+        if best is None:
+            assert place.country is None and place.region_code is None
+            continue
+        town = entries[best[1]]
+        assert place.country == town.country, (lat, lon)
+        if town.country == "UA":
+            assert place.region_code == gazetteer._ix.region_codes.get(town.admin1)
+            assert gazetteer.region_at(lat, lon) == place.region_code

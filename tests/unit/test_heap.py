@@ -35,7 +35,7 @@ def test_a_worker_loads_the_gazetteer_and_freezes_it(app, thawed):
     heap.settle_worker(app)
     gazetteer = app.extensions["locator.geo"].gazetteer
     assert gc.get_freeze_count() > 0
-    assert not _tracked(gazetteer) and not _tracked(gazetteer._grid)
+    assert not _tracked(gazetteer) and not _tracked(gazetteer._points)
     made_later = {"b": [3]}
     assert _tracked(made_later)  # the collector still walks what comes after
     heap.settle()  # as after a new office snapshot
