@@ -32,8 +32,10 @@ would leak into the site).
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -156,6 +158,59 @@ class MapHtml:
         return Markup("<script>\n{}\n</script>").format(self.script_body)
 
 
+def folium_skeleton(
+    center: tuple[float, float], zoom: int, static: str, cluster: bool
+) -> tuple[str, str, str, str]:
+    """folium's part of a map, rendered: the asset links, the script creating the map, the
+    map's id and our layer's id (both random, as folium names its elements)."""
+    fmap = folium.Map(
+        location=[center[0], center[1]],
+        zoom_start=zoom,
+        tiles=None,
+        control_scale=True,
+        world_copy_jump=True,
+    )
+    fmap.default_js, fmap.default_css = _leaflet_assets(static)
+    layer = LocatorLayer(static, cluster)
+    layer.add_to(fmap)
+    figure = fmap.get_root()
+    figure.render()  # fills figure.header with the links of every element
+    links = [
+        child.render()
+        for child in figure.header._children.values()
+        if isinstance(child, JavascriptLink | CssLink)
+    ]
+    body = "\n".join(line.strip() for line in figure.script.render().splitlines() if line.strip())
+    return "\n".join(link.strip() for link in links), body, fmap.get_name(), layer.data_id
+
+
+# A centre no map has: the cached skeleton carries it where the real centre goes.
+_NOWHERE = (-89.123456789, 179.987654321)
+
+
+@lru_cache(maxsize=128)
+def _cached_skeleton(zoom: int, static: str, cluster: bool) -> tuple[str, str, str, str]:
+    assets, body, map_id, layer_id = folium_skeleton(_NOWHERE, zoom, static, cluster)
+    if body.count(json.dumps(list(_NOWHERE))) != 1:  # folium wrote the centre otherwise
+        raise RuntimeError("folium's map script no longer carries its centre as JSON")
+    return assets, body, map_id, layer_id
+
+
+def skeleton(
+    center: tuple[float, float], zoom: int, static: str, cluster: bool
+) -> tuple[str, str, str, str]:
+    """folium_skeleton, rendered once per zoom, static root and kind (folium compiles a
+    Jinja template per element and render: ~4 ms a map) and given the centre and fresh ids."""
+    assets, body, map_id, layer_id = _cached_skeleton(zoom, static, cluster)
+    new_map, new_layer = f"map_{uuid.uuid4().hex}", f"locator_layer_{uuid.uuid4().hex}"
+    body = (
+        body.replace(json.dumps(list(_NOWHERE)), json.dumps([center[0], center[1]]))
+        .replace(map_id, new_map)
+        .replace(layer_id, new_layer)
+    )
+    return assets, body, new_map, new_layer
+
+
 def _render(
     *,
     config: Mapping[str, Any],
@@ -170,16 +225,9 @@ def _render(
 ) -> MapHtml:
     static = static.rstrip("/")
     # Numbers only: whatever folium is given becomes template source (module docstring).
-    fmap = folium.Map(
-        location=[float(center[0]), float(center[1])],
-        zoom_start=int(zoom),
-        tiles=None,
-        control_scale=True,
-        world_copy_jump=True,
+    assets, body, map_id, data_id = skeleton(
+        (float(center[0]), float(center[1])), int(zoom), static, cluster
     )
-    fmap.default_js, fmap.default_css = _leaflet_assets(static)
-    layer = LocatorLayer(static, cluster)
-    layer.add_to(fmap)
     data = {
         "outlineUrl": f"{static}/{OUTLINE_PATH}",
         "tiles": {
@@ -191,23 +239,13 @@ def _render(
         },
         **config,
     }
-
-    figure = fmap.get_root()
-    figure.render()  # fills figure.header with the links of every element
-    links = [
-        child.render()
-        for child in figure.header._children.values()
-        if isinstance(child, JavascriptLink | CssLink)
-    ]
-    map_id = fmap.get_name()
     html = Markup(
         '<div class="{cls}" id="{id}" role="region" aria-label="{label}"></div>\n'
         '<script type="application/json" id="{data_id}">{data}</script>'
-    ).format(cls=css_class, id=map_id, label=label, data_id=layer.data_id, data=json_for_html(data))
-    body = "\n".join(line.strip() for line in figure.script.render().splitlines() if line.strip())
+    ).format(cls=css_class, id=map_id, label=label, data_id=data_id, data=json_for_html(data))
     # folium's output: our fixed URLs and names, and numbers.
     return MapHtml(
-        assets=Markup("\n".join(link.strip() for link in links)),  # noqa: S704
+        assets=Markup(assets),  # noqa: S704
         html=html,
         script_body=Markup(body),  # noqa: S704
         map_id=map_id,

@@ -308,3 +308,24 @@ def test_json_for_html_escapes_what_html_and_javascript_parsers_see():
         assert raw not in text
     assert "Київ" in text  # readable, not \\u-escaped
     assert json.loads(text) == value
+
+
+@pytest.mark.parametrize("cluster", [False, True])
+@pytest.mark.parametrize(
+    "center,zoom",
+    [((50.45, 30.52), 12), ((0.0, 0.0), 0), ((-33.8688, 151.2093), 5), ((48.5, -180.0), 18)],
+)
+def test_the_cached_map_skeleton_is_what_folium_renders_for_that_map(center, zoom, cluster):
+    """folium renders each kind of map once; every map is then that render with its own
+    centre and fresh ids — the same text folium would write, ids aside."""
+    fresh = maps.folium_skeleton(center, zoom, "/static", cluster)
+    first = maps.skeleton(center, zoom, "/static", cluster)
+    second = maps.skeleton(center, zoom, "/static", cluster)
+
+    def named(parts):
+        assets, body, map_id, layer_id = parts
+        return assets, body.replace(map_id, "MAP").replace(layer_id, "LAYER")
+
+    assert named(first) == named(fresh) == named(second)
+    assert first[2] != second[2] and first[3] != second[3]  # each map its own ids
+    assert re.fullmatch(r"map_[0-9a-f]{32}", first[2])
