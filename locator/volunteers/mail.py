@@ -10,15 +10,11 @@ from flask import current_app, render_template, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
-from locator import clock, geo
-from locator.extensions import db
-from locator.geo.service import QueryTooLong
+from locator import clock
 from locator.mail import Message
-from locator.offices.search import nearest_offices
 from locator.urls import site_path
 from locator.volunteers import tokens
 from locator.volunteers.models import Volunteer
-from locator.volunteers.services import Located
 
 
 def external_url(endpoint: str, **values: Any) -> str:
@@ -64,16 +60,3 @@ def compose_volunteer(volunteer: Volunteer, kind: str) -> Message:
         html=html,
         headers={"List-Unsubscribe": f"<{withdraw_url}>"},
     )
-
-
-def locate_city(city: str) -> Located | None:
-    """The city's place (gazetteer first) and the nearest active office to it."""
-    try:
-        place = geo.current().geocode(db.session, city, lang="uk")
-    except QueryTooLong:
-        return None
-    if place is None:
-        return None
-    hits = nearest_offices(db.session.connection(), place.lat, place.lon, now=clock.now(), limit=1)
-    office_id = hits[0].row["id"] if hits else None
-    return Located(label=place.label, lat=place.lat, lon=place.lon, office_id=office_id)

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, redirect, render_template, url_for
 
-from locator import clock, mail
+from locator import clock, geo, mail
 from locator.extensions import db, limiter
+from locator.geo.service import QueryTooLong
 from locator.i18n import page_lang
+from locator.offices.search import nearest_offices
 from locator.volunteers import mail as volunteer_mail
 from locator.volunteers import services, tokens
 from locator.volunteers.forms import SKILL_LABELS, DeleteForm, JoinForm, VolunteerForm
+from locator.volunteers.services import Located
 
 bp = Blueprint("volunteers", __name__)
 
@@ -30,7 +33,7 @@ def signup():
             db.session,
             data,
             locale=page_lang(),
-            locate=volunteer_mail.locate_city,
+            locate=locate_city,
             compose=volunteer_mail.compose_volunteer,
             address_key=mail.address_key,
             now=clock.now,
@@ -133,3 +136,16 @@ def privacy():
         unconfirmed_days=services.UNCONFIRMED_KEPT.days,
         skills=SKILL_LABELS,
     )
+
+
+def locate_city(city: str) -> Located | None:
+    """The city's place (gazetteer first) and the nearest active office to it."""
+    try:
+        place = geo.current().geocode(db.session, city, lang="uk")
+    except QueryTooLong:
+        return None
+    if place is None:
+        return None
+    hits = nearest_offices(db.session.connection(), place.lat, place.lon, now=clock.now(), limit=1)
+    office_id = hits[0].row["id"] if hits else None
+    return Located(label=place.label, lat=place.lat, lon=place.lon, office_id=office_id)

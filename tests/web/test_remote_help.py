@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from locator.extensions import db
 from locator.models import Office
-from locator.volunteers.mail import locate_city
+from locator.volunteers.views import locate_city
 
 REMOTE = {
     "kyiv-crimea-online",
