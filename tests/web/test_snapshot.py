@@ -27,6 +27,23 @@ LANGUAGES = ["uk", "uk;en", "uk;ru", "en", "ro;ru", "crh;uk", "ka"]
 AREAS = ["UA", "UA-43", "UA-40", "UA-30;UA-32", "PL", "UA-46"]
 
 
+def _room(rng: random.Random, slug: str, lat, lon, active: int) -> Office:
+    """A room with random hours, languages and categories (inactive when `active` is 0)."""
+    return Office(
+        slug=slug,
+        name=slug.replace("-", " ").title(),
+        address=f"Street {slug}",
+        city="Test",
+        country="UA",
+        lat=lat,
+        lon=lon,
+        opening_hours=rng.choice(HOURS),
+        languages=rng.choice(LANGUAGES),
+        categories=";".join(rng.sample(CATEGORIES, rng.randint(1, 3))),
+        active=bool(active),
+    )
+
+
 def _world(rng: random.Random) -> None:
     """300 rooms over Ukraine and around, a few far away, some inactive or without
     coordinates, and 25 remote offices serving areas."""
@@ -35,20 +52,9 @@ def _world(rng: random.Random) -> None:
         far = i % 30 == 0
         lat = rng.uniform(-60, 70) if far else rng.uniform(44.0, 53.0)
         lon = rng.uniform(-180, 180) if far else rng.uniform(22.0, 41.0)
+        located = i % 41 != 0
         offices.append(
-            Office(
-                slug=f"room-{i}",
-                name=f"Room {i}",
-                address=f"Street {i}",
-                city="Test",
-                country="UA",
-                lat=None if i % 41 == 0 else lat,
-                lon=None if i % 41 == 0 else lon,
-                opening_hours=rng.choice(HOURS),
-                languages=rng.choice(LANGUAGES),
-                categories=";".join(rng.sample(CATEGORIES, rng.randint(1, 3))),
-                active=i % 17 != 0,
-            )
+            _room(rng, f"room-{i}", lat if located else None, lon if located else None, i % 17)
         )
     for i in range(25):
         offices.append(
@@ -234,21 +240,7 @@ def _crowd(rng: random.Random, count: int) -> None:
             lat, lon = lat + rng.gauss(0, 0.05), lon + rng.gauss(0, 0.05)
         else:
             lat, lon = rng.uniform(44.0, 53.0), rng.uniform(22.0, 41.0)
-        rows.append(
-            Office(
-                slug=f"crowd-{i}",
-                name=f"Crowd {i}",
-                address="Street",
-                city="Test",
-                country="UA",
-                lat=lat,
-                lon=lon,
-                opening_hours=rng.choice(HOURS),
-                languages=rng.choice(LANGUAGES),
-                categories=";".join(rng.sample(CATEGORIES, rng.randint(1, 3))),
-                active=i % 13 != 0,
-            )
-        )
+        rows.append(_room(rng, f"crowd-{i}", lat, lon, i % 13))
     db.session.add_all(rows)
     db.session.commit()
 
