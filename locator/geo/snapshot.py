@@ -270,11 +270,8 @@ class Snapshot:
         sums, bounds = [], []
         for values in (grid.lat, grid.lon):  # bincount adds in order: x + 0.0 is x
             sums.append(np.bincount(grid.cell, np.where(in_view, values, 0.0), len(counts)))
-        for values, reduce, blank in (
-            (grid.lon, np.minimum, np.inf),
-            (grid.lat, np.minimum, np.inf),
-            (grid.lon, np.maximum, -np.inf),
-            (grid.lat, np.maximum, -np.inf),
+        for values, reduce, blank in zip(
+            (grid.lon, grid.lat, grid.lon, grid.lat), _REDUCE, _BLANK, strict=True
         ):
             bounds.append(reduce.reduceat(np.where(in_view, values, blank), grid.starts))
         alone = in_view & (np.repeat(counts, grid.sizes) == 1)
