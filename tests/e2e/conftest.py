@@ -14,6 +14,7 @@ from playwright.sync_api import sync_playwright
 from locator import create_app, mail
 from locator.cli import seed
 from locator.extensions import db
+from tests.e2e.browsing import close_context
 from tests.servers import serving
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -105,7 +106,7 @@ def context(browser):
 
     context.route("**/*", only_loopback)
     yield context
-    context.close()
+    close_context(context)
 
 
 @pytest.fixture

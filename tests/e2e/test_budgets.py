@@ -12,6 +12,8 @@ from urllib.parse import quote
 
 import pytest
 
+from tests.e2e.browsing import close_context
+
 KB = 1024
 BUDGETS = {
     "/": 60 * KB,
@@ -69,7 +71,7 @@ def first_visit(browser, url: str) -> list[dict]:
         page.goto(url, wait_until="networkidle")
         page.wait_for_timeout(300)
     finally:
-        context.close()
+        close_context(context)
     tiles = re.compile(r"^http://127\.0\.0\.1:9/")
     return [r for r in seen.values() if "bytes" in r and not tiles.match(r.get("url", ""))]
 

@@ -20,6 +20,7 @@ from playwright.sync_api import expect
 from locator import create_app
 from locator.extensions import db
 from locator.models import User
+from tests.e2e.browsing import close_context
 from tests.servers import Gunicorn
 
 EMAIL, PASSWORD = "chat.coordinator@example.org", "correct horse 42"
@@ -89,7 +90,7 @@ def two(browser):
         pages.append(page)
     yield pages
     for context in contexts:
-        context.close()
+        close_context(context)
 
 
 def sign_in(page, base: str) -> None:

@@ -13,6 +13,7 @@ from sqlalchemy import delete, select
 
 from locator.extensions import db
 from locator.models import Office
+from tests.e2e.browsing import close_context
 
 EVIL = "<img src=x onerror=alert(1)>"
 KYIV_SLUG = "kyiv-podil-legal-aid"
@@ -117,7 +118,7 @@ def test_results_list_works_without_javascript(browser, live_url):
     assert page.locator("[data-office-list] > [data-number]").count() > 0
     assert page.locator(".locator-show-on-map").count() == 0
     assert "Lviv" in page.locator("h1").inner_text()
-    context.close()
+    close_context(context)
 
 
 def test_office_page_shows_the_office_and_its_neighbours(watched, context, live_url):

@@ -31,6 +31,7 @@ from locator import create_app
 from locator.cli import seed
 from locator.config import ROOT
 from locator.extensions import db
+from tests.e2e.browsing import close_context
 from tests.e2e.offline_helpers import controlled, until
 from tests.servers import stop_process
 
@@ -304,4 +305,4 @@ def test_the_offline_site_works_under_the_prefix(browser, mirror):
         page.goto(mirror + PREFIX + "/statements")
         assert page.locator("h1").inner_text() == "Без з’єднання"
     finally:
-        context.close()
+        close_context(context)

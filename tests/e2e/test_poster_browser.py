@@ -5,6 +5,8 @@ from pathlib import Path
 
 from pypdf import PdfReader
 
+from tests.e2e.browsing import close_context
+
 
 def test_choose_a_place_see_the_preview_and_download(page, live_url):
     page.goto(live_url + "/poster")
@@ -59,7 +61,7 @@ def test_use_my_location_keeps_the_chosen_language_and_size(browser, live_url):
         .get_attribute("href")
         .startswith("/poster.pdf?language=en&size=A3&lat=46.48250&lon=30.72330")
     )
-    context.close()
+    close_context(context)
 
 
 def test_bad_place_shows_the_message_in_the_form(page, live_url):

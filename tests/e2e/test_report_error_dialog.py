@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from locator.extensions import db
 from locator.feedback.models import ErrorReport
+from tests.e2e.browsing import close_context
 
 STATEMENT = "/statements/rights-if-detained?lang=en"
 SELECT_JS = """([selector, words]) => {
@@ -111,7 +112,7 @@ def test_on_a_phone_a_button_appears_over_the_selection(browser, live_url, live_
     page.click("#report-error-dialog button[type=submit]")
     expect(page.locator("[data-report-error-message]")).to_contain_text("Thank you!")
     assert reports_for(live_app, "/statements/online-consultations-chisinau-almaty?lang=en")
-    context.close()
+    close_context(context)
 
 
 def test_the_report_link_works_without_javascript(browser, live_url, live_app):
@@ -125,7 +126,7 @@ def test_the_report_link_works_without_javascript(browser, live_url, live_app):
     page.wait_for_url(lambda url: url.endswith("/statements?lang=en"))
     assert "Thank you!" in page.locator(".flashes").inner_text()
     assert reports_for(live_app, "/statements?lang=en")
-    context.close()
+    close_context(context)
 
 
 def test_the_open_dialog_passes_axe(page, live_url):

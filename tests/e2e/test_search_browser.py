@@ -1,5 +1,7 @@
 """The search as a person uses it in a browser."""
 
+from tests.e2e.browsing import close_context
+
 
 def test_typing_a_city_lists_the_nearest_offices(page, live_url):
     page.goto(live_url + "/?lang=en")
@@ -22,7 +24,7 @@ def test_use_my_location_goes_to_the_nearest_offices(browser, live_url):
     page.wait_for_url("**/offices?*lat=46.48250*")
     assert page.locator(".office-item").count() > 0
     assert "Одеса" in page.locator(".office-item").first.inner_text()
-    context.close()
+    close_context(context)
 
 
 def test_refused_location_shows_a_message(browser, live_url):
@@ -33,7 +35,7 @@ def test_refused_location_shows_a_message(browser, live_url):
     message = page.locator("[data-locate-message]")
     message.wait_for(state="visible")
     assert "Type your city" in message.inner_text()
-    context.close()
+    close_context(context)
 
 
 def test_an_unknown_village_shows_its_oblast_and_says_so(page, live_url):
