@@ -10,7 +10,8 @@ Freshness: the one-row `office_version` table is bumped by triggers on every cha
 office table (locator/models.py, revision 0006). Each process reads it at most every
 CHECK_EVERY seconds (and at once after a commit of its own) and loads a new snapshot when it
 moved, so an admin edit or an import is answered by every worker and every server within a
-second.
+second. One thread checks; a search that finds another thread checking asks the database
+instead of waiting for it (`current` returns None).
 
 `LOCATOR_SNAPSHOT=0` in the environment turns the snapshot off (every search goes to the
 database, as before): the benchmark measures both in one run (bench/bench_api.py).
@@ -407,9 +408,14 @@ def current(conn: Connection) -> Snapshot | None:
             holder = _holders.setdefault(engine, _Holder())
     if _fresh(holder):
         return holder.snapshot
-    # One thread checks (and loads); the others wait for it, then answer from its snapshot:
-    # an answer is never older than the version read CHECK_EVERY seconds ago.
-    with holder.lock:
+    # One thread checks (and loads) on a connection of its own. The others never wait for
+    # it: each holds its request's connection, so waiting threads could hold every
+    # connection of the pool the checker is waiting for, and each checker in turn would
+    # stall until the pool's timeout. They ask the database meanwhile, which answers the
+    # same, as fresh: an answer is never older than the version read CHECK_EVERY seconds ago.
+    if not holder.lock.acquire(blocking=False):
+        return None
+    try:
         if _fresh(holder):
             return holder.snapshot
         snap = holder.snapshot
@@ -425,6 +431,8 @@ def current(conn: Connection) -> Snapshot | None:
             return None
         holder.snapshot, holder.checked_at, holder.commits_seen = snap, checked, commits
         return snap
+    finally:
+        holder.lock.release()
 
 
 def _fresh(holder: _Holder) -> bool:

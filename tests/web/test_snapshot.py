@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import random
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
@@ -158,6 +159,49 @@ def test_an_edit_in_this_process_is_answered_at_once(app, make_office, clock):
     db.session.commit()
     [hit] = nearest(db.session.connection(), 49.84, 24.03, now=clock(), limit=1)
     assert hit.row["slug"] == "moving" and hit.distance_km < 0.01
+
+
+def test_a_search_does_not_wait_for_another_threads_check(app, make_office, clock, monkeypatch):
+    """While one thread loads a new snapshot, another thread's search answers at once from
+    the database, with the fresh answer. (Waiting for the loader held each waiting request's
+    connection: with the pool taken by waiters, the loader waited for a connection until the
+    pool's timeout, and forty sign-ups at once on PostgreSQL stalled past a minute.)"""
+    make_office(slug="old", name="Стара", lat=50.45, lon=30.52)
+    nearest(db.session.connection(), 50.45, 30.52, now=clock(), limit=1)  # a snapshot in place
+    make_office(slug="new", name="Нова", lat=50.4501, lon=30.5201)  # a change: a reload is due
+    db.session.remove()
+    loading, go_on = threading.Event(), threading.Event()
+    load = snapshot._load
+
+    def slow_load(conn):
+        loading.set()
+        go_on.wait(60)
+        return load(conn)
+
+    monkeypatch.setattr(snapshot, "_load", slow_load)
+    answers: dict[str, list[str]] = {}
+
+    def search_in(name: str) -> None:
+        with app.app_context():
+            hits = nearest(db.session.connection(), 50.4501, 30.5201, now=clock(), limit=1)
+            answers[name] = [hit.row["slug"] for hit in hits]
+            db.session.remove()
+
+    loader = threading.Thread(target=search_in, args=("loader",))
+    other = threading.Thread(target=search_in, args=("other",))
+    loader.start()
+    try:
+        assert loading.wait(30)
+        other.start()
+        other.join(30)
+        assert not other.is_alive(), "the search waited for the other thread's load"
+        assert answers["other"] == ["new"]
+    finally:
+        go_on.set()
+        loader.join(30)
+        if other.ident is not None:
+            other.join(30)
+    assert answers["loader"] == ["new"]
 
 
 def _nearest_names(port: int, count: int = 24) -> list[list[str]]:
